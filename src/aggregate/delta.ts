@@ -1,0 +1,73 @@
+/**
+ * What the aggregate stage hands to a Store: per site and calendar day, the counts of one batch.
+ * Everything here is already anonymised and already display text. A Store adds these deltas to
+ * what it has; the only state that needs more than addition is the visitor set (visitor-state.ts).
+ */
+import type { ListName } from '../core/lists.js';
+
+export interface Counter {
+  hits: number;
+  bytes: number;
+}
+
+/** First and last hit (unix seconds) of one visitor within a day, and its visits in this batch. */
+export interface VisitorSpan {
+  first: number;
+  last: number;
+}
+
+export interface DayDelta {
+  readonly site: string;
+  /** YYYY-MM-DD as written in the log lines. */
+  readonly date: string;
+  hits: number;
+  pages: number;
+  bytes: number;
+  bots: number;
+  /** Visits started within this batch, before merging with earlier batches of the same day. */
+  visits: number;
+  ftpTransfers: number;
+  ftpBytes: number;
+  /** Visitor id (keyed hash, see anonymise) → span. Only hits that count towards visitors. */
+  readonly visitors: Map<number, VisitorSpan>;
+  readonly lists: Map<ListName, Map<string, Counter>>;
+  /** Hits of keys beyond the per-day cap, per list. */
+  readonly others: Map<ListName, Counter>;
+}
+
+export interface RejectDelta {
+  /** '' when the line could not be attributed to a site (vhost routing of an unparsable line). */
+  readonly site: string;
+  readonly reason: string;
+  readonly lines: number;
+}
+
+/** Where a source stands after a batch: committed together with the batch, atomically. */
+export interface Checkpoint {
+  /** Routing scope + content fingerprint: the same file under another routing is another source. */
+  readonly scope: string;
+  readonly fpLength: number;
+  readonly fpHash: string;
+  readonly dev: number;
+  readonly ino: number;
+  /** Decompressed bytes consumed (complete lines only). */
+  readonly offset: number;
+  readonly lines: number;
+}
+
+/** How a site's data was made: shown on every report of it. */
+export interface SiteMeta {
+  readonly ipPolicy: string;
+  readonly userPolicy: string;
+  readonly attribution: readonly string[];
+}
+
+export interface Batch {
+  readonly days: DayDelta[];
+  /** For every site in `days`. When it differs from what is stored, both are kept ("a; b"). */
+  readonly sites: ReadonlyMap<string, SiteMeta>;
+  readonly rejected: RejectDelta[];
+  readonly checkpoint: Checkpoint | null;
+  /** Lines read in this batch (parsed + rejected). */
+  readonly lines: number;
+}

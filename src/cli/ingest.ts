@@ -1,0 +1,175 @@
+import { dirname, resolve } from 'node:path';
+import { keyRingPathFor, openFileKeyRing } from '../anonymise/index.js';
+import { appError } from '../core/errors.js';
+import { buildIngest } from '../pipeline/build.js';
+import { readPipelineFile, validatePipeline } from '../pipeline/config.js';
+import type { PipelineConfig } from '../pipeline/config-schema.js';
+import type { IngestSummary, Progress } from '../pipeline/ingest.js';
+import { runIngest } from '../pipeline/ingest.js';
+import { settingsFromConfig } from '../pipeline/settings.js';
+import { defaultStorePath, openStore } from '../store/index.js';
+import { intFlag, parse } from './args.js';
+import type { Command, Io } from './command.js';
+
+const help = `Usage: weblog ingest [options] [FILE...]
+
+Read access logs (files, rotated .gz files, or stdin when FILE is - or absent), aggregate them
+per site and day, and commit the weblog to the store. Files already ingested are skipped; an
+interrupted ingest resumes after the last committed line.
+
+Input
+  --site SITE            all lines belong to SITE (otherwise: routing by vhost, see --format)
+  --format NAME          combined | common | vhost_combined | nginx_combined | xferlog | auto (default: auto)
+  --log-format STRING    an Apache LogFormat string, or an nginx log_format string (contains $)
+  --pipeline FILE        run a pipeline file (pipelines/*.yaml); the flags below override its fields
+
+Privacy (docs/privacy.md)
+  --ip POLICY            full | mask | pseudonym | drop (default: mask)
+  --ipv4-prefix N        bits kept by --ip mask for IPv4 (default 24)
+  --ipv6-prefix N        bits kept by --ip mask for IPv6 (default 48)
+  --user POLICY          full | pseudonym | drop (default: pseudonym)
+  --keep-query           keep URL query strings in the pages list (default: dropped)
+
+Metrics (docs/metrics.md)
+  --count-4xx-visitors   count 4xx answers towards unique visitors (GoAccess --4xx-to-unique-count)
+  --ignore-crawlers      count crawler hits only as bots (GoAccess --ignore-crawlers)
+  --visit-timeout MIN    minutes of inactivity that end a visit (default 30)
+  --trusted-proxy CIDR   take the client from X-Forwarded-For when the peer is in CIDR (repeatable)
+
+Enrichment
+  --no-geo               no country lookup
+  --geo-db PATH          country database (.mmdb; default: bundled DB-IP Lite)
+  --no-ua                no browser/OS/device/crawler detection
+  --no-referrers         no referrer/search-term classification
+
+Store and run
+  --store PATH           SQLite store (default: $WEBLOG_STORE or ~/.local/share/weblog/weblog.db)
+  --batch-lines N        lines per committed batch (default 200000)
+  --strict               exit 1 when any line was rejected
+  --quiet                no summary on stderr
+  -h, --help             this help
+
+Exit codes: 0 ok (also when lines were rejected; they are reported), 1 runtime failure, 2 usage error.`;
+
+const options = {
+  site: { type: 'string' },
+  format: { type: 'string' },
+  'log-format': { type: 'string' },
+  pipeline: { type: 'string' },
+  ip: { type: 'string' },
+  'ipv4-prefix': { type: 'string' },
+  'ipv6-prefix': { type: 'string' },
+  user: { type: 'string' },
+  'keep-query': { type: 'boolean' },
+  'count-4xx-visitors': { type: 'boolean' },
+  'ignore-crawlers': { type: 'boolean' },
+  'visit-timeout': { type: 'string' },
+  'trusted-proxy': { type: 'string', multiple: true },
+  'no-geo': { type: 'boolean' },
+  'geo-db': { type: 'string' },
+  'no-ua': { type: 'boolean' },
+  'no-referrers': { type: 'boolean' },
+  store: { type: 'string' },
+  'batch-lines': { type: 'string' },
+  strict: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parse<typeof options>>['values'];
+
+/** Flags become a pipeline-file-shaped object, validated by the same schema as a file. */
+function configFrom(v: Values, files: string[]): PipelineConfig {
+  const base = v.pipeline ? readPipelineFile(v.pipeline) : { source: { type: 'stdin' } };
+  if (base === null || typeof base !== 'object' || Array.isArray(base)) {
+    return validatePipeline(base, v.pipeline ?? 'command line');
+  }
+  const obj = base as Record<string, Record<string, unknown>>;
+  for (const k of ['format', 'routing', 'enrich', 'metrics', 'privacy']) obj[k] ??= {};
+  if (files.length > 0) obj.source = files.length === 1 && files[0] === '-' ? { type: 'stdin' } : { type: 'file', paths: files };
+  if (v['log-format'] !== undefined) {
+    obj.format = { type: v['log-format'].includes('$') ? 'nginx' : 'apache', logFormat: v['log-format'] };
+  } else if (v.format !== undefined) obj.format = { type: v.format };
+  if (v.site !== undefined) obj.routing = { type: 'fixed', site: v.site.toLowerCase() };
+  else if (!v.pipeline) obj.routing = { type: 'vhost', unknown: 'accept' };
+  const set = (section: string, key: string, value: unknown): void => {
+    if (value !== undefined) obj[section]![key] = value;
+  };
+  set('privacy', 'ip', v.ip);
+  set('privacy', 'ipv4Prefix', intFlag('ipv4-prefix', v['ipv4-prefix'], 0, 32));
+  set('privacy', 'ipv6Prefix', intFlag('ipv6-prefix', v['ipv6-prefix'], 0, 128));
+  set('privacy', 'user', v.user);
+  if (v['keep-query']) set('privacy', 'query', 'keep');
+  if (v['count-4xx-visitors']) set('metrics', 'count4xxVisitors', true);
+  if (v['ignore-crawlers']) set('metrics', 'ignoreCrawlers', true);
+  set('metrics', 'visitTimeoutMinutes', intFlag('visit-timeout', v['visit-timeout'], 1, 24 * 60));
+  if (v['trusted-proxy']) set('enrich', 'trustedProxies', v['trusted-proxy']);
+  if (v['no-geo']) set('enrich', 'geo', false);
+  set('enrich', 'geoDatabase', v['geo-db']);
+  if (v['no-ua']) set('enrich', 'ua', false);
+  if (v['no-referrers']) set('enrich', 'referrers', false);
+  // A site that is named on the command line needs no `sites` entry; the CLI's policy flags win.
+  if (v.site !== undefined && obj.sites) delete (obj.sites as Record<string, unknown>)[v.site];
+  return v.pipeline ? validatePipeline(obj, v.pipeline, { baseDir: dirname(resolve(v.pipeline)) }) : validatePipeline(obj, 'command line');
+}
+
+function progressPrinter(io: Io): (p: Progress) => void {
+  const start = Date.now();
+  return (p) => {
+    const secs = Math.max((Date.now() - start) / 1000, 0.001);
+    const mb = (n: number) => (n / 1048576).toFixed(1);
+    const of = p.bytesTotal !== null ? `/${mb(p.bytesTotal)}` : '';
+    io.stderr.write(`\r\x1b[K${p.source}: ${p.lines.toLocaleString('en')} lines, ${Math.round(p.lines / secs).toLocaleString('en')} lines/s, ${mb(p.bytesRead)}${of} MB`);
+  };
+}
+
+export function formatSummary(s: IngestSummary, secs: number): string {
+  const lines = [
+    `weblog ingest: ${s.lines} lines read, ${s.parsed} counted, ${s.lines - s.parsed} rejected in ${secs.toFixed(2)} s` +
+      (s.sites.length > 0 ? `; sites: ${s.sites.slice(0, 10).join(', ')}${s.sites.length > 10 ? ` (+${s.sites.length - 10})` : ''}` : ''),
+  ];
+  for (const [reason, n] of Object.entries(s.rejected)) {
+    const where = s.samples[reason as keyof typeof s.samples] ?? [];
+    lines.push(`  rejected ${reason}: ${n} (e.g. ${where.join(', ')})`);
+  }
+  for (const u of s.unchanged) lines.push(`  ${u}: already ingested, nothing new`);
+  return `${lines.join('\n')}\n`;
+}
+
+export const ingestCommand: Command = {
+  name: 'ingest',
+  summary: 'read access logs into the weblog store',
+  help,
+  async run(argv, io) {
+    const { values: v, positionals } = parse(argv, options);
+    if (v.help) {
+      io.stdout.write(`${help}\n`);
+      return 0;
+    }
+    const config = configFrom(v, positionals);
+    const batchLines = intFlag('batch-lines', v['batch-lines'], 1, 10_000_000) ?? 200_000;
+    const settings = settingsFromConfig(config, batchLines);
+    if (settings.routing.type === 'fixed' && settings.routing.site === '') throw appError('ERR_USAGE', '--site must not be empty');
+    const storePath = v.store ?? config.store.path ?? defaultStorePath(io.env);
+    const store = await openStore(storePath, { visitTimeoutSec: settings.metrics.visitTimeoutMinutes * 60 });
+    const keys = openFileKeyRing(keyRingPathFor(storePath));
+    const tty = io.stderr.isTTY === true && !v.quiet;
+    const built = await buildIngest(settings, store, keys, {
+      ...(tty ? { onProgress: progressPrinter(io) } : {}),
+      ...(v.quiet ? {} : { onNotice: (m: string) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}${m}\n`) }),
+    });
+    const t0 = process.hrtime.bigint();
+    try {
+      const summary = await runIngest(built.plan);
+      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (tty) io.stderr.write('\r\x1b[K');
+      if (!v.quiet) io.stderr.write(formatSummary(summary, secs));
+      const rejected = summary.lines - summary.parsed;
+      if (v.strict && rejected > 0) throw appError('ERR_DATA_REJECTED', rejected, summary.lines);
+      return 0;
+    } finally {
+      built.close();
+      keys.close();
+      await store.close();
+    }
+  },
+};

@@ -1,0 +1,93 @@
+/**
+ * One registry of error codes (fastify's lib/errors.js pattern). Codes are stable: scripts and
+ * docs/errors.md depend on them, and a retired code is never reused. Bad log lines are not
+ * errors (they are counted as RejectReason); these are for config, usage, I/O and storage.
+ * Messages never quote a raw log line: lines carry IPs.
+ */
+
+interface ErrorSpec {
+  readonly message: string;
+  readonly hint: string;
+  /** Process exit code category: 2 usage/config, 1 runtime. */
+  readonly exit: 1 | 2;
+  readonly httpStatus?: number;
+}
+
+export const ERRORS = {
+  ERR_USAGE: { message: '%s', hint: 'Run `weblog --help` or `weblog <command> --help`.', exit: 2, httpStatus: 400 },
+  ERR_CONFIG_INVALID: {
+    message: '%s',
+    hint: 'Fix the named field; docs/configuration.md lists every field.',
+    exit: 2,
+    httpStatus: 400,
+  },
+  ERR_CONFIG_READ: { message: 'cannot read config %s: %s', hint: 'Check the path and its YAML/JSON syntax.', exit: 2 },
+  ERR_PARSE_UNKNOWN_FORMAT: {
+    message: 'unknown log format %s (known: %s)',
+    hint: 'Use a preset name, or --log-format with an Apache LogFormat or nginx log_format string.',
+    exit: 2,
+  },
+  ERR_PARSE_BAD_TEMPLATE: { message: 'cannot compile log format: %s', hint: 'Check the LogFormat / log_format string.', exit: 2 },
+  ERR_PARSE_DETECT_FAILED: {
+    message: 'could not detect the log format from the first %s lines',
+    hint: 'Name it with --format (combined, common, vhost_combined, nginx_combined, xferlog) or --log-format.',
+    exit: 2,
+  },
+  ERR_SOURCE_OPEN: { message: 'cannot open %s: %s', hint: 'Check that the file exists and is readable.', exit: 1 },
+  ERR_SOURCE_READ: { message: 'error reading %s: %s', hint: 'A truncated .gz or an I/O error; lines before it were committed.', exit: 1 },
+  ERR_ENRICH_GEO_DB: { message: 'cannot open the country database %s: %s', hint: 'Pass --geo-db PATH to a .mmdb file, or --no-geo.', exit: 1 },
+  ERR_STORE_OPEN: { message: 'cannot open store %s: %s', hint: 'Check --store / WEBLOG_STORE and the directory permissions.', exit: 1 },
+  ERR_STORE_WRITE: {
+    message: 'store write failed: %s',
+    hint: 'Nothing of the failed batch was committed; rerun the same command to resume from the last checkpoint.',
+    exit: 1,
+  },
+  ERR_STORE_BUSY: { message: 'store is locked by another writer: %s', hint: 'Wait for the other ingest to finish, or retry.', exit: 1 },
+  ERR_STORE_SCHEMA_NEWER: {
+    message: 'store schema version %s is newer than this weblog supports (%s)',
+    hint: 'Upgrade weblog.',
+    exit: 1,
+  },
+  ERR_STORE_URL: { message: 'unsupported store location %s', hint: 'Use a file path (SQLite).', exit: 2 },
+  ERR_SITE_UNKNOWN: { message: 'no data for site %s', hint: 'Check the site name; `weblog sites` lists them.', exit: 1, httpStatus: 404 },
+  ERR_INTERNAL: { message: '%s', hint: 'This is a bug in weblog: rerun with WEBLOG_DEBUG=1 and report the stack.', exit: 1, httpStatus: 500 },
+  ERR_DATA_REJECTED: {
+    message: '%s of %s lines were rejected (--strict)',
+    hint: 'See the reasons above; drop --strict to accept partial input.',
+    exit: 1,
+  },
+  ERR_REPORT_UNKNOWN_TABLE: {
+    message: 'unknown report table %s (known: %s)',
+    hint: 'Use `days` or a list name from the report contract (urls, referrers, countries, …).',
+    exit: 2,
+    httpStatus: 404,
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+  readonly exit: 1 | 2;
+  readonly httpStatus: number;
+
+  constructor(code: ErrorCode, args: readonly (string | number)[] = [], options?: { cause?: unknown }) {
+    const spec: ErrorSpec = ERRORS[code];
+    let i = 0;
+    super(spec.message.replace(/%s/g, () => String(args[i++] ?? '')), options);
+    this.name = 'AppError';
+    this.code = code;
+    this.hint = spec.hint;
+    this.exit = spec.exit;
+    this.httpStatus = spec.httpStatus ?? 500;
+  }
+}
+
+export function appError(code: ErrorCode, ...args: (string | number)[]): AppError {
+  return new AppError(code, args);
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

@@ -1,0 +1,173 @@
+/**
+ * nginx log_format strings compiled into the shared template engine. Unknown variables are
+ * fields whose value is ignored; the ones below feed the record.
+ */
+import type { LineParser } from './parser.js';
+import {
+  K_BYTES,
+  K_FORWARDED_FOR,
+  K_IGNORE,
+  K_IP,
+  K_METHOD,
+  K_PATH,
+  K_PROTOCOL,
+  K_QUERY,
+  K_REFERRER,
+  K_REQUEST,
+  K_REQUEST_URI,
+  K_STATUS,
+  K_TIME_CLF,
+  K_TIME_EPOCH,
+  K_TIME_ISO,
+  K_USER,
+  K_USER_AGENT,
+  K_VHOST,
+  TemplateParser,
+  field,
+  lit,
+  type FieldToken,
+  type TemplateToken,
+} from './template.js';
+
+function variable(v: string, name: string): FieldToken {
+  switch (v) {
+    case 'remote_addr':
+      return field(name, K_IP, { token: true, rank: 2 });
+    case 'realip_remote_addr':
+      return field(name, K_IP, { token: true, rank: 1 });
+    case 'remote_user':
+      return field(name, K_USER, { token: true });
+    case 'time_local':
+      return field(name, K_TIME_CLF);
+    case 'time_iso8601':
+      return field(name, K_TIME_ISO);
+    case 'msec':
+      return field(name, K_TIME_EPOCH, { token: true, scale: 1 });
+    case 'request':
+      return field(name, K_REQUEST);
+    case 'request_method':
+      return field(name, K_METHOD, { token: true });
+    case 'request_uri':
+      return field(name, K_REQUEST_URI);
+    case 'uri':
+    case 'document_uri':
+      return field(name, K_PATH);
+    case 'args':
+    case 'query_string':
+      return field(name, K_QUERY);
+    case 'server_protocol':
+      return field(name, K_PROTOCOL, { token: true });
+    case 'status':
+      return field(name, K_STATUS, { token: true });
+    case 'body_bytes_sent':
+      return field(name, K_BYTES, { token: true, rank: 2 });
+    case 'bytes_sent':
+      return field(name, K_BYTES, { token: true, rank: 1 });
+    case 'http_referer':
+      return field(name, K_REFERRER);
+    case 'http_user_agent':
+      return field(name, K_USER_AGENT);
+    case 'http_x_forwarded_for':
+      return field(name, K_FORWARDED_FOR);
+    case 'host':
+      return field(name, K_VHOST, { token: true, rank: 3 });
+    case 'server_name':
+      return field(name, K_VHOST, { token: true, rank: 2 });
+    case 'server_port':
+      return field(name, K_IGNORE, { token: true, port: true });
+    case 'request_time':
+    case 'request_length':
+    case 'connection':
+    case 'connection_requests':
+    case 'pid':
+      return field(name, K_IGNORE, { token: true });
+    default:
+      // $upstream_* may hold lists ("10.0.0.1:80, 10.0.0.2:80"): not a single token.
+      return field(name, K_IGNORE);
+  }
+}
+
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/**
+ * Accepts the format as written in nginx.conf too: a sequence of single-quoted strings
+ * (`'$remote_addr - ' '"$request"';`) is joined into one.
+ */
+function unquoteConfig(fmt: string): string {
+  const t = fmt.trim();
+  if (!t.startsWith("'")) return fmt;
+  let out = '';
+  let i = 0;
+  while (i < t.length) {
+    const c = t[i]!;
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      i++;
+      continue;
+    }
+    if (c === ';' && i === t.length - 1) break;
+    if (c !== "'") return fmt;
+    const close = t.indexOf("'", i + 1);
+    if (close === -1) return fmt;
+    out += t.slice(i + 1, close);
+    i = close + 1;
+  }
+  return out;
+}
+
+export function tokenizeNginxFormat(fmtIn: string): TemplateToken[] {
+  const fmt = unquoteConfig(fmtIn);
+  const out: TemplateToken[] = [];
+  let text = '';
+  let i = 0;
+  while (i < fmt.length) {
+    const c = fmt.charCodeAt(i);
+    if (c !== 36) {
+      text += fmt[i];
+      i++;
+      continue;
+    }
+    let name: string;
+    let v: string;
+    if (fmt.charCodeAt(i + 1) === 123) {
+      const close = fmt.indexOf('}', i + 2);
+      v = close === -1 ? '' : fmt.slice(i + 2, close);
+      if (v === '' || ![...v].every((ch) => isNameChar(ch.charCodeAt(0)))) {
+        text += '$';
+        i++;
+        continue;
+      }
+      name = fmt.slice(i, close + 1);
+      i = close + 1;
+    } else {
+      let j = i + 1;
+      while (j < fmt.length && isNameChar(fmt.charCodeAt(j))) j++;
+      if (j === i + 1) {
+        text += '$';
+        i++;
+        continue;
+      }
+      v = fmt.slice(i + 1, j);
+      name = fmt.slice(i, j);
+      i = j;
+    }
+    if (text !== '') out.push(lit(text));
+    text = '';
+    out.push(variable(v, name));
+  }
+  if (text !== '') out.push(lit(text));
+  return out;
+}
+
+export function nginxFormatName(logFormat: string): string {
+  return `nginx:${logFormat}`;
+}
+
+export function compileNginxFormatAs(logFormat: string, format: string, allowTrailing: boolean): LineParser {
+  return new TemplateParser(tokenizeNginxFormat(logFormat), { format, allowTrailing });
+}
+
+export function compileNginxFormat(logFormat: string): LineParser {
+  return compileNginxFormatAs(logFormat, nginxFormatName(logFormat), false);
+}

@@ -1,0 +1,94 @@
+/**
+ * Compiles resolved settings into running stages (Vector's config → build step): the parser
+ * template, enrichers and their databases, the anonymiser with its key ring, the aggregator.
+ * Everything expensive happens here, once; the per-line path only calls what this returns.
+ */
+import { createAggregator, type Aggregator } from '../aggregate/aggregator.js';
+import type { SiteMeta } from '../aggregate/delta.js';
+import { createAnonymiser, describeIpPolicy, describeUserPolicy, type KeyRing, type PrivacyPolicy } from '../anonymise/index.js';
+import { createReferrerClassifier, createUaClassifier, openGeoLookup, type GeoLookup } from '../enrich/index.js';
+import { bytesToText, createClientResolver, createParser, type FormatSpec, type LineParser } from '../parse/index.js';
+import type { Store } from '../store/store.js';
+import type { IngestInput, IngestPlan, Progress } from './ingest.js';
+import { createLineProcessor, type Enrichers, type Routing } from './line-processor.js';
+
+export interface SiteSettings {
+  readonly hosts: readonly string[];
+  readonly privacy?: PrivacyPolicy;
+}
+
+export interface IngestSettings {
+  readonly inputs: readonly IngestInput[];
+  readonly format: FormatSpec | 'auto';
+  readonly routing: Routing;
+  readonly sites: ReadonlyMap<string, SiteSettings>;
+  readonly enrich: {
+    readonly ua: boolean;
+    readonly geo: boolean;
+    readonly geoDatabase: string | null;
+    readonly referrers: boolean;
+    readonly trustedProxies: readonly string[];
+    readonly pageExtensions: readonly string[];
+  };
+  readonly metrics: {
+    readonly count4xxVisitors: boolean;
+    readonly ignoreCrawlers: boolean;
+    readonly visitTimeoutMinutes: number;
+    readonly topKeysPerDay: number;
+  };
+  readonly privacy: PrivacyPolicy;
+  readonly batchLines: number;
+}
+
+export const DEFAULT_PAGE_EXTENSIONS = ['html', 'htm', 'shtml', 'php', 'php3', 'php5', 'phtml', 'asp', 'aspx', 'jsp', 'cgi', 'pl', 'py'];
+
+export interface BuiltPipeline {
+  readonly plan: IngestPlan;
+  close(): void;
+}
+
+export async function buildIngest(
+  s: IngestSettings,
+  store: Store,
+  keys: KeyRing,
+  hooks: { onProgress?: (p: Progress) => void; onNotice?: (m: string) => void } = {},
+): Promise<BuiltPipeline> {
+  const parser: LineParser | 'auto' = s.format === 'auto' ? 'auto' : createParser(s.format);
+  let geo: GeoLookup | null = null;
+  if (s.enrich.geo) geo = await openGeoLookup(s.enrich.geoDatabase ? { path: s.enrich.geoDatabase } : {});
+  const hostsOf = (site: string): readonly string[] => s.sites.get(site)?.hosts ?? [site];
+  const enrichers: Enrichers = {
+    ua: s.enrich.ua ? createUaClassifier() : null,
+    geo,
+    referrerFor: s.enrich.referrers ? (site) => createReferrerClassifier({ hosts: hostsOf(site) }) : null,
+    clientResolver: s.enrich.trustedProxies.length > 0 ? createClientResolver(s.enrich.trustedProxies) : null,
+    pageExtensions: new Set(s.enrich.pageExtensions.map((e) => e.toLowerCase().replace(/^\./, ''))),
+  };
+  const sitePolicies = new Map<string, PrivacyPolicy>();
+  for (const [name, site] of s.sites) if (site.privacy) sitePolicies.set(name, site.privacy);
+  const anonymiser = createAnonymiser({ policy: s.privacy, keys, count4xxVisitors: s.metrics.count4xxVisitors, sitePolicies });
+  const aggregator: Aggregator = createAggregator({
+    visitTimeoutSec: s.metrics.visitTimeoutMinutes * 60,
+    topKeysPerDay: s.metrics.topKeysPerDay,
+    ignoreCrawlers: s.metrics.ignoreCrawlers,
+    toText: bytesToText,
+  });
+  const attribution = geo?.attribution ? [geo.attribution] : [];
+  const siteMeta = (site: string): SiteMeta => {
+    const p = anonymiser.policyFor(site);
+    return { ipPolicy: describeIpPolicy(p), userPolicy: describeUserPolicy(p), attribution };
+  };
+  const plan: IngestPlan = {
+    inputs: s.inputs,
+    parser,
+    routing: s.routing,
+    processor: createLineProcessor(enrichers, anonymiser, aggregator),
+    aggregator,
+    store,
+    siteMeta,
+    batchLines: s.batchLines,
+    ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+    ...(hooks.onNotice ? { onNotice: hooks.onNotice } : {}),
+  };
+  return { plan, close: () => geo?.close?.() };
+}

@@ -1,0 +1,218 @@
+/**
+ * Runs an ingest: for each input, open it (resuming from its checkpoint), stream it through
+ * LineGuard → split2 (latin1) whose mapper runs the whole per-line path synchronously, and
+ * commit a batch (deltas + checkpoint, one transaction) every `batchLines` lines. The batch
+ * writer is a Writable with a high-water mark of one batch, so while the store is committing,
+ * split2 and the file reader wait: memory stays bounded by one batch whatever the input size.
+ */
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Aggregator } from '../aggregate/aggregator.js';
+import type { Batch, Checkpoint, SiteMeta } from '../aggregate/delta.js';
+import { appError, isAppError } from '../core/errors.js';
+import type { RejectReason } from '../core/record.js';
+import { detectFormat, type LineParser } from '../parse/index.js';
+import { inspectFile, matchesPrefix, openFile, openStdin } from '../source/file.js';
+import { LineGuard } from '../source/line-guard.js';
+import { createLatin1Splitter, MAX_LINE_BYTES } from '../source/line-splitter.js';
+import type { OpenedSource } from '../source/source.js';
+import type { Store } from '../store/store.js';
+import type { LineProcessor, Routing } from './line-processor.js';
+
+export interface IngestInput {
+  /** A file path, or '-' for stdin. */
+  readonly path: string;
+  /** For per-file routing: the site of this file; otherwise null. */
+  readonly site: string | null;
+}
+
+export interface IngestPlan {
+  readonly inputs: readonly IngestInput[];
+  /** A parser, or 'auto' to detect per input from its first lines. */
+  readonly parser: LineParser | 'auto';
+  readonly routing: Routing;
+  readonly processor: LineProcessor;
+  readonly aggregator: Aggregator;
+  readonly store: Store;
+  readonly siteMeta: (site: string) => SiteMeta;
+  readonly batchLines: number;
+  readonly onProgress?: (p: Progress) => void;
+  /** Told what was detected / skipped; never given a line's content. */
+  readonly onNotice?: (msg: string) => void;
+}
+
+export interface Progress {
+  readonly source: string;
+  readonly lines: number;
+  readonly bytesRead: number;
+  readonly bytesTotal: number | null;
+}
+
+export interface IngestSummary {
+  lines: number;
+  parsed: number;
+  rejected: Partial<Record<RejectReason, number>>;
+  /** Up to five `file:line` places per reason. */
+  samples: Partial<Record<RejectReason, string[]>>;
+  sites: string[];
+  formats: Record<string, string>;
+  /** Inputs whose content was already fully ingested. */
+  unchanged: string[];
+}
+
+const SAMPLE_LINES = 5;
+const DETECT_BYTES = 64 * 1024;
+
+/** Reads up to `want` bytes from the start of a stream and gives back a stream that still has them. */
+async function peek(stream: Readable, want: number): Promise<{ head: Buffer; stream: Readable }> {
+  const chunks: Buffer[] = [];
+  let have = 0;
+  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  while (have < want) {
+    const r = await it.next();
+    if (r.done) break;
+    chunks.push(r.value);
+    have += r.value.length;
+  }
+  const head = Buffer.concat(chunks);
+  async function* rest(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  return { head, stream: Readable.from(rest(), { objectMode: false }) };
+}
+
+function sampleLines(head: Buffer): string[] {
+  const text = head.toString('latin1');
+  const lines = text.split('\n');
+  if (lines.length > 1) lines.pop(); // possibly cut in the middle
+  return lines.slice(0, 200);
+}
+
+export async function runIngest(plan: IngestPlan): Promise<IngestSummary> {
+  const summary: IngestSummary = { lines: 0, parsed: 0, rejected: {}, samples: {}, sites: [], formats: {}, unchanged: [] };
+  const sites = new Set<string>();
+  for (const input of plan.inputs) await ingestOne(plan, input, summary, sites);
+  summary.sites = [...sites].sort();
+  return summary;
+}
+
+async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSummary, sites: Set<string>): Promise<void> {
+  const routing: Routing = input.site !== null ? { type: 'fixed', site: input.site } : plan.routing;
+  const scope = routing.type === 'fixed' ? `site:${routing.site}` : 'vhost';
+  const rejectSite = routing.type === 'fixed' ? routing.site : '';
+
+  let src: OpenedSource;
+  let resumeLines = 0;
+  if (input.path === '-') {
+    src = openStdin();
+  } else {
+    const info = await inspectFile(input.path);
+    let from: Checkpoint | null = null;
+    for (const cp of await plan.store.checkpoints(scope)) {
+      if (await matchesPrefix(info, cp.fpLength, cp.fpHash)) {
+        from = cp;
+        break;
+      }
+    }
+    src = openFile(info, from?.offset ?? 0);
+    resumeLines = from?.lines ?? 0;
+    if (from !== null && !info.gzip && from.offset >= info.size) {
+      src.stream.destroy();
+      summary.unchanged.push(input.path);
+      plan.onNotice?.(`${input.path}: already ingested (${from.lines} lines), nothing new`);
+      return;
+    }
+    if (from !== null) plan.onNotice?.(`${input.path}: resuming after line ${from.lines}`);
+  }
+
+  let stream = src.stream;
+  let parser: LineParser;
+  if (plan.parser === 'auto') {
+    const p = await peek(stream, DETECT_BYTES);
+    stream = p.stream;
+    const found = detectFormat(sampleLines(p.head));
+    if (found === null) throw appError('ERR_PARSE_DETECT_FAILED', sampleLines(p.head).length);
+    parser = found.parser;
+    plan.onNotice?.(`${src.name}: detected format ${found.name} (${found.parsed} of the first lines parsed)`);
+  } else parser = plan.parser;
+  summary.formats[src.name] = parser.format;
+  if (routing.type === 'vhost' && !parser.hasVhost) {
+    throw appError('ERR_USAGE', `format ${parser.format} has no virtual host field: routing by vhost needs one (or give --site)`);
+  }
+
+  const guard = new LineGuard(MAX_LINE_BYTES);
+  // Offsets count decompressed bytes from the start of the content.
+  const base = src.identity !== null && src.skipBytes === 0 ? src.startOffset : 0;
+  let consumed = 0;
+  let skip = src.skipBytes;
+  let lineNo = resumeLines;
+  const identity = src.identity;
+  const agg = plan.aggregator;
+  const processor = plan.processor;
+  const batchLines = plan.batchLines;
+
+  const makeBatch = (final: boolean): Batch | undefined => {
+    if (agg.pending === 0 && !final) return undefined;
+    const { days, rejected } = agg.drain();
+    const meta = new Map<string, SiteMeta>();
+    for (const d of days) {
+      if (!meta.has(d.site)) meta.set(d.site, plan.siteMeta(d.site));
+      sites.add(d.site);
+    }
+    for (const r of rejected) if (r.site !== '' && !meta.has(r.site)) meta.set(r.site, plan.siteMeta(r.site));
+    const offset = base + (final ? Math.min(consumed, guard.bytesIn) : consumed);
+    const checkpoint: Checkpoint | null =
+      identity === null ? null : { scope, fpLength: identity.fpLength, fpHash: identity.fpHash, dev: identity.dev, ino: identity.ino, offset, lines: lineNo };
+    return { days, sites: meta, rejected, checkpoint, lines: lineNo };
+  };
+
+  const onLine = (line: string): Batch | undefined => {
+    const len = line.length;
+    if (skip > 0) {
+      skip -= len + 1;
+      consumed += len + 1;
+      return undefined;
+    }
+    consumed += len + 1 + (len > MAX_LINE_BYTES ? guard.takeDropped() : 0);
+    lineNo++;
+    summary.lines++;
+    const reason = processor.process(line, parser, routing, rejectSite);
+    if (reason === null) summary.parsed++;
+    else {
+      summary.rejected[reason] = (summary.rejected[reason] ?? 0) + 1;
+      const s = (summary.samples[reason] ??= []);
+      if (s.length < SAMPLE_LINES) s.push(`${src.name}:${lineNo}`);
+    }
+    return agg.pending >= batchLines ? makeBatch(false) : undefined;
+  };
+
+  const splitter = createLatin1Splitter<Batch>(onLine, () => makeBatch(true));
+  const writer = new Writable({
+    objectMode: true,
+    highWaterMark: 1,
+    write(batch: Batch, _enc, cb) {
+      plan.store.commit(batch).then(() => cb(), cb);
+    },
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  if (plan.onProgress) {
+    const report = plan.onProgress;
+    timer = setInterval(() => report({ source: src.name, lines: lineNo, bytesRead: src.bytesRead(), bytesTotal: src.sizeOnDisk }), 500);
+    timer.unref();
+  }
+  try {
+    await pipeline(stream, guard, splitter, writer);
+  } catch (e) {
+    if (isAppError(e)) throw e;
+    throw appError('ERR_SOURCE_READ', src.name, (e as Error).message);
+  } finally {
+    if (timer) clearInterval(timer);
+    plan.onProgress?.({ source: src.name, lines: lineNo, bytesRead: src.bytesRead(), bytesTotal: src.sizeOnDisk });
+  }
+}

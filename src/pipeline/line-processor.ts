@@ -1,0 +1,99 @@
+/**
+ * The per-line data path, left to right: parse → route → enrich → anonymise → aggregate.
+ * Built once per ingest from compiled stages; `process` is the hot path and allocates nothing
+ * per line beyond the slices the parser takes.
+ */
+import type { Aggregator } from '../aggregate/aggregator.js';
+import { fnv1a32, type Anonymiser } from '../anonymise/index.js';
+import { emptyParsedLine, type Enrichment, type ReferrerInfo, type RejectReason, type UaInfo } from '../core/record.js';
+import { ownString } from '../core/strings.js';
+import type { GeoLookup, ReferrerClassifier, UaClassifier } from '../enrich/index.js';
+import type { LineParser } from '../parse/index.js';
+
+export type Routing =
+  | { readonly type: 'fixed'; readonly site: string }
+  | { readonly type: 'vhost'; readonly known: ReadonlySet<string> | null };
+
+export interface Enrichers {
+  readonly ua: UaClassifier | null;
+  readonly geo: GeoLookup | null;
+  /** Creates the referrer classifier of a site (its own host names make referrers internal). */
+  readonly referrerFor: ((site: string) => ReferrerClassifier) | null;
+  readonly clientResolver: { resolve(line: ReturnType<typeof emptyParsedLine>): void } | null;
+  /** Lower-case extensions of page-like URLs (Webalizer's PageType); extension-less paths are pages. */
+  readonly pageExtensions: ReadonlySet<string>;
+}
+
+const UNKNOWN_UA: UaInfo = Object.freeze({ browser: 'Unknown', os: 'Unknown', device: 'Unknown', bot: false });
+const NO_REFERRER: ReferrerInfo = Object.freeze({ kind: 'none', url: '', site: '', engine: '', term: '', spam: false });
+
+interface UaEntry {
+  readonly info: UaInfo;
+  readonly hash: number;
+}
+
+const UA_CACHE_LIMIT = 50_000;
+
+export interface LineProcessor {
+  /** Returns the reject reason, or null when the line was counted. */
+  process(line: string, parser: LineParser, routing: Routing, rejectSite: string): RejectReason | null;
+}
+
+export function createLineProcessor(enrich: Enrichers, anonymiser: Anonymiser, aggregator: Aggregator): LineProcessor {
+  const parsed = emptyParsedLine();
+  const enrichment: Enrichment = { ua: UNKNOWN_UA, referrer: NO_REFERRER, country: '' };
+  const uaCache = new Map<string, UaEntry>();
+  const referrers = new Map<string, ReferrerClassifier>();
+
+  function uaEntry(ua: string): UaEntry {
+    let e = uaCache.get(ua);
+    if (e === undefined) {
+      if (uaCache.size >= UA_CACHE_LIMIT) uaCache.clear();
+      e = { info: enrich.ua && ua !== '' ? enrich.ua.classify(ua) : UNKNOWN_UA, hash: fnv1a32(ua) };
+      uaCache.set(ownString(ua), e);
+    }
+    return e;
+  }
+
+  function isPage(path: string): boolean {
+    if (path === '') return false;
+    const slash = path.lastIndexOf('/');
+    const dot = path.lastIndexOf('.');
+    if (dot <= slash) return true;
+    return enrich.pageExtensions.has(path.slice(dot + 1).toLowerCase());
+  }
+
+  return {
+    process(line, parser, routing, rejectSite) {
+      const reason = parser.parse(line, parsed);
+      if (reason !== null) {
+        aggregator.reject(rejectSite, reason);
+        return reason;
+      }
+      let site: string;
+      if (routing.type === 'fixed') site = routing.site;
+      else {
+        site = parsed.vhost;
+        if (site === '' || (routing.known !== null && !routing.known.has(site))) {
+          aggregator.reject(rejectSite, 'no_site');
+          return 'no_site';
+        }
+      }
+      enrich.clientResolver?.resolve(parsed);
+      const ua = uaEntry(parsed.userAgent);
+      enrichment.ua = ua.info;
+      enrichment.country = enrich.geo !== null ? enrich.geo.country(parsed.ip) : '';
+      if (enrich.referrerFor !== null && parsed.referrer !== '') {
+        let rc = referrers.get(site);
+        if (rc === undefined) {
+          rc = enrich.referrerFor(site);
+          referrers.set(site, rc);
+        }
+        enrichment.referrer = rc.classify(parsed.referrer);
+      } else enrichment.referrer = NO_REFERRER;
+      const hit = anonymiser.apply(site, parsed, enrichment, ua.hash, isPage(parsed.path));
+      aggregator.add(site, hit);
+      return null;
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * From a validated pipeline file (config.ts) to IngestSettings: expands source globs, resolves
+ * routing and per-site policies. Kept apart from the CLI so that `serve` can do the same.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { PrivacyPolicy } from '../anonymise/index.js';
+import { appError } from '../core/errors.js';
+import type { FormatSpec } from '../parse/index.js';
+import { DEFAULT_PAGE_EXTENSIONS, type IngestSettings, type SiteSettings } from './build.js';
+import type { PipelineConfig, PrivacyConfig } from './config-schema.js';
+import type { IngestInput } from './ingest.js';
+
+function globToRegExp(pattern: string): RegExp {
+  let re = '^';
+  for (const ch of pattern) {
+    if (ch === '*') re += '[^/]*';
+    else if (ch === '?') re += '[^/]';
+    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`${re}$`);
+}
+
+/**
+ * Expands `*` and `?` in the file-name part of a path. Matches are ordered oldest first (by
+ * modification time) so that rotated history (`access.log.3.gz` … `access.log`) is read in the
+ * order it was written, which keeps visits exact.
+ */
+export function expandPaths(patterns: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of patterns) {
+    if (p === '-' || !/[*?]/.test(basename(p))) {
+      out.push(p);
+      continue;
+    }
+    const dir = dirname(p);
+    const re = globToRegExp(basename(p));
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (e) {
+      throw appError('ERR_SOURCE_OPEN', p, (e as Error).message);
+    }
+    const matches = names
+      .filter((n) => re.test(n))
+      .map((n) => join(dir, n))
+      .filter((f) => statSync(f).isFile())
+      .map((f) => ({ f, t: statSync(f).mtimeMs }))
+      .sort((a, b) => a.t - b.t || (a.f < b.f ? 1 : -1))
+      .map((x) => x.f);
+    out.push(...matches);
+  }
+  return out;
+}
+
+function toPolicy(p: PrivacyConfig): PrivacyPolicy {
+  return { ip: p.ip, ipv4Prefix: p.ipv4Prefix, ipv6Prefix: p.ipv6Prefix, user: p.user, query: p.query };
+}
+
+export function settingsFromConfig(c: PipelineConfig, batchLines: number): IngestSettings {
+  const paths = c.source.type === 'stdin' ? ['-'] : expandPaths(c.source.paths);
+  if (paths.length === 0) throw appError('ERR_CONFIG_INVALID', 'source.paths: no file matches');
+  const siteOfFile = (path: string): string | null => {
+    if (c.routing.type !== 'file') return null;
+    const site = c.routing.files[path] ?? c.routing.files[resolve(path)] ?? c.routing.files[basename(path)];
+    if (site === undefined) throw appError('ERR_CONFIG_INVALID', `routing.files: no site for input ${path}`);
+    return site.toLowerCase();
+  };
+  const inputs: IngestInput[] = paths.map((path) => ({ path, site: siteOfFile(path) }));
+  const sites = new Map<string, SiteSettings>();
+  for (const [name, s] of Object.entries(c.sites)) {
+    sites.set(name.toLowerCase(), { hosts: s.hosts.length > 0 ? s.hosts : [name], privacy: toPolicy(s.privacy) });
+  }
+  let format: FormatSpec | 'auto';
+  if (c.format.type === 'auto') format = 'auto';
+  else if (c.format.type === 'apache' || c.format.type === 'nginx') format = { format: c.format.type, logFormat: c.format.logFormat ?? '' };
+  else format = { format: c.format.type };
+  const routing: IngestSettings['routing'] =
+    c.routing.type === 'fixed'
+      ? { type: 'fixed', site: (c.routing.site ?? '').toLowerCase() }
+      : { type: 'vhost', known: c.routing.unknown === 'reject' ? new Set(sites.keys()) : null };
+  return {
+    inputs,
+    format,
+    routing,
+    sites,
+    enrich: {
+      ua: c.enrich.ua,
+      geo: c.enrich.geo,
+      geoDatabase: c.enrich.geoDatabase,
+      referrers: c.enrich.referrers,
+      trustedProxies: c.enrich.trustedProxies,
+      pageExtensions: c.enrich.pageExtensions.length > 0 ? c.enrich.pageExtensions : DEFAULT_PAGE_EXTENSIONS,
+    },
+    metrics: c.metrics,
+    privacy: toPolicy(c.privacy),
+    batchLines,
+  };
+}

@@ -1,0 +1,259 @@
+/**
+ * The embedded store: one SQLite file through better-sqlite3, WAL mode.
+ *
+ * A batch commit is one transaction holding the batch's deltas and its checkpoint, so a crash
+ * leaves either both or neither, and a rerun resumes exactly after the last committed line.
+ * `secure_delete` is on so that deleted rows leave no readable bytes behind (privacy issue).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Batch, Checkpoint, Counter, DayDelta, SiteMeta } from '../../aggregate/delta.js';
+import { mergeVisitors } from '../../aggregate/visitor-state.js';
+import { AppError, appError } from '../../core/errors.js';
+import { LIST_IDS, LIST_NAMES, type ListName } from '../../core/lists.js';
+import type { ReportQuery, Store, StoredDay, StoredReport, StoredRow } from '../store.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+
+export interface SqliteStoreOptions {
+  /** Seconds of inactivity that end a visit (needed to merge a day's visits across batches). */
+  readonly visitTimeoutSec: number;
+  readonly readonly?: boolean;
+}
+
+const dayInt = (date: string): number => Number(date.slice(0, 4)) * 10000 + Number(date.slice(5, 7)) * 100 + Number(date.slice(8, 10));
+const dayStr = (d: number): string => {
+  const s = String(d);
+  return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
+};
+
+/** Code point order, the same as SQLite's BINARY collation on UTF-8 (and ClickHouse's). */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x - y;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
+
+export function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const current = (db.prepare('SELECT MAX(version) AS v FROM schema_migration').get() as { v: number | null }).v ?? 0;
+  if (current > SCHEMA_VERSION) throw appError('ERR_STORE_SCHEMA_NEWER', current, SCHEMA_VERSION);
+  const record = db.prepare('INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, new Date().toISOString());
+    })();
+  }
+}
+
+export function openSqliteStore(path: string, opts: SqliteStoreOptions): Store {
+  let db: Database.Database;
+  try {
+    if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+    db.pragma('busy_timeout = 10000');
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('secure_delete = ON');
+      migrate(db);
+    }
+    db.pragma('cache_size = -65536');
+    db.pragma('temp_store = MEMORY');
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw appError('ERR_STORE_OPEN', path, (e as Error).message);
+  }
+  return new SqliteStore(db, path, opts);
+}
+
+class SqliteStore implements Store {
+  readonly location: string;
+  readonly #db: Database.Database;
+  readonly #timeout: number;
+  readonly #siteIds = new Map<string, number>();
+  readonly #dimIds = new Map<string, number>();
+  readonly #st;
+
+  constructor(db: Database.Database, path: string, opts: SqliteStoreOptions) {
+    this.#db = db;
+    this.location = path;
+    this.#timeout = opts.visitTimeoutSec;
+    const p = <T = unknown>(sql: string) => db.prepare<unknown[], T>(sql);
+    this.#st = {
+      siteGet: p<{ id: number; ip_policy: string; user_policy: string; attribution: string }>(
+        'SELECT id, ip_policy, user_policy, attribution FROM site WHERE name = ?',
+      ),
+      siteMeta: p('UPDATE site SET ip_policy = ?, user_policy = ?, attribution = ? WHERE id = ?'),
+      siteAdd: p('INSERT INTO site (name, created_at) VALUES (?, ?)'),
+      sites: p<{ name: string }>('SELECT s.name FROM site s WHERE EXISTS (SELECT 1 FROM day_total t WHERE t.site_id = s.id) ORDER BY s.name'),
+      dimGet: p<{ id: number }>('SELECT id FROM dim WHERE site_id = ? AND list = ? AND value = ?'),
+      dimAdd: p('INSERT INTO dim (site_id, list, value) VALUES (?, ?, ?)'),
+      totalUp: p(`INSERT INTO day_total (site_id, day, hits, pages, visits, visitors, bytes, bots, ftp_transfers, ftp_bytes)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (site_id, day) DO UPDATE SET hits = hits + excluded.hits, pages = pages + excluded.pages,
+          visits = visits + excluded.visits, visitors = visitors + excluded.visitors, bytes = bytes + excluded.bytes,
+          bots = bots + excluded.bots, ftp_transfers = ftp_transfers + excluded.ftp_transfers, ftp_bytes = ftp_bytes + excluded.ftp_bytes`),
+      visitorsGet: p<{ ids: Buffer }>('SELECT ids FROM day_visitors WHERE site_id = ? AND day = ?'),
+      visitorsPut: p('INSERT OR REPLACE INTO day_visitors (site_id, day, ids) VALUES (?, ?, ?)'),
+      topUp: p(`INSERT INTO day_top (site_id, list, day, dim_id, hits, bytes) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (site_id, list, day, dim_id) DO UPDATE SET hits = hits + excluded.hits, bytes = bytes + excluded.bytes`),
+      otherUp: p(`INSERT INTO day_other (site_id, list, day, hits, bytes) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (site_id, list, day) DO UPDATE SET hits = hits + excluded.hits, bytes = bytes + excluded.bytes`),
+      rejectUp: p(`INSERT INTO rejected (site_id, reason, lines) VALUES (?, ?, ?)
+        ON CONFLICT (site_id, reason) DO UPDATE SET lines = lines + excluded.lines`),
+      cpGet: p<{ fp_len: number; fp_hash: string; dev: number; ino: number; offset: number; lines: number }>(
+        'SELECT fp_len, fp_hash, dev, ino, offset, lines FROM checkpoint WHERE scope = ? ORDER BY fp_len DESC, updated_at DESC',
+      ),
+      cpPut: p(`INSERT OR REPLACE INTO checkpoint (scope, fp_len, fp_hash, dev, ino, offset, lines, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      range: p<{ lo: number | null; hi: number | null }>('SELECT MIN(day) AS lo, MAX(day) AS hi FROM day_total WHERE site_id = ?'),
+      days: p<{ day: number; hits: number; visitors: number; visits: number; pages: number; bytes: number; bots: number; ftp_transfers: number; ftp_bytes: number }>(
+        'SELECT day, hits, visitors, visits, pages, bytes, bots, ftp_transfers, ftp_bytes FROM day_total WHERE site_id = ? AND day BETWEEN ? AND ? ORDER BY day',
+      ),
+      top: p<StoredRow>(`SELECT d.value AS key, SUM(t.hits) AS hits, SUM(t.bytes) AS bytes FROM day_top t JOIN dim d ON d.id = t.dim_id
+        WHERE t.site_id = ? AND t.list = ? AND t.day BETWEEN ? AND ? GROUP BY t.dim_id ORDER BY hits DESC, key ASC LIMIT ?`),
+      distinct: p<{ n: number }>('SELECT COUNT(DISTINCT dim_id) AS n FROM day_top WHERE site_id = ? AND list = ? AND day BETWEEN ? AND ?'),
+      others: p<{ list: number; hits: number; bytes: number }>(
+        'SELECT list, SUM(hits) AS hits, SUM(bytes) AS bytes FROM day_other WHERE site_id = ? AND day BETWEEN ? AND ? GROUP BY list',
+      ),
+      rejected: p<{ reason: string; lines: number }>('SELECT reason, lines FROM rejected WHERE site_id = ? ORDER BY reason'),
+    };
+  }
+
+  #siteId(name: string): number {
+    let id = this.#siteIds.get(name);
+    if (id !== undefined) return id;
+    const row = this.#st.siteGet.get(name);
+    id = row ? row.id : Number(this.#st.siteAdd.run(name, new Date().toISOString()).lastInsertRowid);
+    this.#siteIds.set(name, id);
+    return id;
+  }
+
+  #dimId(site: number, list: number, value: string): number {
+    const k = `${site}\u0000${list}\u0000${value}`;
+    let id = this.#dimIds.get(k);
+    if (id !== undefined) return id;
+    const row = this.#st.dimGet.get(site, list, value);
+    id = row ? row.id : Number(this.#st.dimAdd.run(site, list, value).lastInsertRowid);
+    this.#dimIds.set(k, id);
+    return id;
+  }
+
+  #writeDay(d: DayDelta): void {
+    const site = this.#siteId(d.site);
+    const day = dayInt(d.date);
+    let newVisitors = 0;
+    let continued = 0;
+    if (d.visitors.size > 0) {
+      const stored = this.#st.visitorsGet.get(site, day);
+      const m = mergeVisitors(stored ? stored.ids : null, d.visitors, this.#timeout);
+      newVisitors = m.newVisitors;
+      continued = m.continuedVisits;
+      this.#st.visitorsPut.run(site, day, m.blob);
+    }
+    this.#st.totalUp.run(site, day, d.hits, d.pages, d.visits - continued, newVisitors, d.bytes, d.bots, d.ftpTransfers, d.ftpBytes);
+    for (const [list, rows] of d.lists) {
+      const lid = LIST_IDS[list];
+      for (const [key, c] of rows) this.#st.topUp.run(site, lid, day, this.#dimId(site, lid, key), c.hits, c.bytes);
+    }
+    for (const [list, c] of d.others) this.#st.otherUp.run(site, LIST_IDS[list], day, c.hits, c.bytes);
+  }
+
+  #writeMeta(name: string, meta: SiteMeta): void {
+    const id = this.#siteId(name);
+    const cur = this.#st.siteGet.get(name)!;
+    const join = (old: string, now: string): string => (old === '' || old.split('; ').includes(now) ? (old === '' ? now : old) : `${old}; ${now}`);
+    const attribution = [...new Set([...(JSON.parse(cur.attribution) as string[]), ...meta.attribution])];
+    this.#st.siteMeta.run(join(cur.ip_policy, meta.ipPolicy), join(cur.user_policy, meta.userPolicy), JSON.stringify(attribution), id);
+  }
+
+  #commit = (batch: Batch): void => {
+    for (const [name, meta] of batch.sites) this.#writeMeta(name, meta);
+    for (const d of batch.days) this.#writeDay(d);
+    for (const r of batch.rejected) this.#st.rejectUp.run(r.site === '' ? 0 : this.#siteId(r.site), r.reason, r.lines);
+    const cp = batch.checkpoint;
+    if (cp) this.#st.cpPut.run(cp.scope, cp.fpLength, cp.fpHash, cp.dev, cp.ino, cp.offset, cp.lines, new Date().toISOString());
+  };
+
+  async checkpoints(scope: string): Promise<Checkpoint[]> {
+    return this.#st.cpGet.all(scope).map((r) => ({
+      scope,
+      fpLength: r.fp_len,
+      fpHash: r.fp_hash,
+      dev: r.dev,
+      ino: r.ino,
+      offset: r.offset,
+      lines: r.lines,
+    }));
+  }
+
+  async commit(batch: Batch): Promise<void> {
+    const tx = this.#db.transaction(this.#commit);
+    try {
+      tx.immediate(batch);
+    } catch (e) {
+      // Ids handed out inside the rolled-back transaction do not exist: forget them.
+      this.#siteIds.clear();
+      this.#dimIds.clear();
+      const msg = (e as Error).message;
+      if ((e as { code?: string }).code === 'SQLITE_BUSY') throw appError('ERR_STORE_BUSY', msg);
+      throw appError('ERR_STORE_WRITE', msg);
+    }
+  }
+
+  async sites(): Promise<string[]> {
+    return this.#st.sites.all().map((r) => r.name);
+  }
+
+  async query(q: ReportQuery): Promise<StoredReport | null> {
+    const row = this.#st.siteGet.get(q.site);
+    if (!row) return null;
+    const site = row.id;
+    const range = this.#st.range.get(site)!;
+    if (range.lo === null || range.hi === null) return null;
+    const lo = q.from ? dayInt(q.from) : range.lo;
+    const hi = q.to ? dayInt(q.to) : range.hi;
+    const limit = q.top > 0 ? q.top : -1;
+    const read = this.#db.transaction(() => {
+      const days: StoredDay[] = this.#st.days.all(site, lo, hi).map((r) => ({
+        date: dayStr(r.day),
+        hits: r.hits,
+        visitors: r.visitors,
+        visits: r.visits,
+        pages: r.pages,
+        bytes: r.bytes,
+        bots: r.bots,
+        ftpTransfers: r.ftp_transfers,
+        ftpBytes: r.ftp_bytes,
+      }));
+      const top = {} as Record<ListName, StoredRow[]>;
+      for (const name of LIST_NAMES) {
+        top[name] = this.#st.top.all(site, LIST_IDS[name], lo, hi, limit).sort((a, b) => b.hits - a.hits || compareKeys(a.key, b.key));
+      }
+      const others: Partial<Record<ListName, Counter>> = {};
+      for (const o of this.#st.others.all(site, lo, hi)) {
+        const name = LIST_NAMES.find((n) => LIST_IDS[n] === o.list);
+        if (name) others[name] = { hits: o.hits, bytes: o.bytes };
+      }
+      const rejected: Record<string, number> = {};
+      for (const r of this.#st.rejected.all(site)) rejected[r.reason] = r.lines;
+      const distinctIps = this.#st.distinct.get(site, LIST_IDS.ips, lo, hi)!.n;
+      return { days, top, others, rejected, distinctIps };
+    });
+    const r = read.deferred();
+    const meta: SiteMeta = { ipPolicy: row.ip_policy, userPolicy: row.user_policy, attribution: JSON.parse(row.attribution) as string[] };
+    return { site: q.site, from: dayStr(lo), to: dayStr(hi), meta, ...r };
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The Store contract: every implementation runs this suite (Hono's common.case.test pattern).
+ * `open` returns a fresh, empty store.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Batch, Counter, DayDelta } from '../../src/aggregate/delta.js';
+import type { ListName } from '../../src/core/lists.js';
+import type { Store } from '../../src/store/index.js';
+
+export function day(site: string, date: string, o: Partial<DayDelta> & { list?: Partial<Record<ListName, Record<string, number>>> } = {}): DayDelta {
+  const lists = new Map<ListName, Map<string, Counter>>();
+  for (const [name, rows] of Object.entries(o.list ?? {})) {
+    lists.set(name as ListName, new Map(Object.entries(rows!).map(([k, hits]) => [k, { hits, bytes: hits * 10 }])));
+  }
+  return {
+    site,
+    date,
+    hits: o.hits ?? 0,
+    pages: o.pages ?? 0,
+    bytes: o.bytes ?? 0,
+    bots: o.bots ?? 0,
+    visits: o.visits ?? 0,
+    ftpTransfers: 0,
+    ftpBytes: 0,
+    visitors: o.visitors ?? new Map(),
+    lists,
+    others: o.others ?? new Map(),
+  };
+}
+
+const meta = new Map([['a.example', { ipPolicy: 'masked', userPolicy: 'pseudonym', attribution: ['DB-IP'] }]]);
+const batch = (days: DayDelta[], extra: Partial<Batch> = {}): Batch => ({ days, sites: meta, rejected: [], checkpoint: null, lines: 0, ...extra });
+
+export function runStoreContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    it('adds deltas and answers a range report', async () => {
+      const s = await open();
+      const v = new Map([[1, { first: 100, last: 200 }], [2, { first: 100, last: 100 }]]);
+      await s.commit(batch([day('a.example', '2024-03-01', { hits: 3, bytes: 30, visits: 2, visitors: v, list: { ips: { '192.0.2.0': 2, '198.51.100.0': 1 } } })]));
+      await s.commit(batch([day('a.example', '2024-03-01', { hits: 2, bytes: 20, visits: 1, visitors: new Map([[2, { first: 5000, last: 5000 }]]), list: { ips: { '192.0.2.0': 2 } } })]));
+      await s.commit(batch([day('a.example', '2024-03-02', { hits: 1, bytes: 5, list: { ips: { '203.0.113.0': 1 } } })]));
+      const r = (await s.query({ site: 'a.example', from: null, to: null, top: 10 }))!;
+      expect(r.from).toBe('2024-03-01');
+      expect(r.to).toBe('2024-03-02');
+      expect(r.days.map((d) => [d.date, d.hits, d.visitors, d.visits])).toEqual([
+        ['2024-03-01', 5, 2, 3],
+        ['2024-03-02', 1, 0, 0],
+      ]);
+      expect(r.top.ips).toEqual([
+        { key: '192.0.2.0', hits: 4, bytes: 40 },
+        { key: '198.51.100.0', hits: 1, bytes: 10 },
+        { key: '203.0.113.0', hits: 1, bytes: 10 },
+      ]);
+      expect(r.distinctIps).toBe(3);
+      expect(r.meta.ipPolicy).toBe('masked');
+      const one = (await s.query({ site: 'a.example', from: '2024-03-02', to: '2024-03-02', top: 10 }))!;
+      expect(one.days).toHaveLength(1);
+      expect(one.distinctIps).toBe(1);
+      await s.close();
+    });
+
+    it('sorts by hits, then key in code point order, and honours top', async () => {
+      const s = await open();
+      await s.commit(batch([day('a.example', '2024-03-01', { hits: 1, list: { urls: { '/b': 2, '/a': 2, '/\u00e9': 2, '/Z': 2, '/c': 5 } } })]));
+      const r = (await s.query({ site: 'a.example', from: null, to: null, top: 3 }))!;
+      expect(r.top.urls.map((x) => x.key)).toEqual(['/c', '/Z', '/a']);
+      const all = (await s.query({ site: 'a.example', from: null, to: null, top: 0 }))!;
+      expect(all.top.urls.map((x) => x.key)).toEqual(['/c', '/Z', '/a', '/b', '/\u00e9']);
+      await s.close();
+    });
+
+    it('keeps sites apart', async () => {
+      const s = await open();
+      await s.commit(batch([day('a.example', '2024-03-01', { hits: 1, list: { ips: { x: 1 } } }), day('b.example', '2024-03-01', { hits: 7 })]));
+      expect((await s.query({ site: 'a.example', from: null, to: null, top: 10 }))!.days[0]!.hits).toBe(1);
+      expect((await s.query({ site: 'b.example', from: null, to: null, top: 10 }))!.top.ips).toEqual([]);
+      expect(await s.query({ site: 'c.example', from: null, to: null, top: 10 })).toBeNull();
+      expect(await s.sites()).toEqual(['a.example', 'b.example']);
+      await s.close();
+    });
+
+    it('commits the checkpoint with the batch, and nothing of a failed batch', async () => {
+      const s = await open();
+      const cp = { scope: 'site:a.example', fpLength: 10, fpHash: 'abc', dev: 1, ino: 2, offset: 100, lines: 5 };
+      await s.commit(batch([day('a.example', '2024-03-01', { hits: 5 })], { checkpoint: cp, rejected: [{ site: 'a.example', reason: 'bad_ip', lines: 2 }] }));
+      expect(await s.checkpoints('site:a.example')).toEqual([cp]);
+      const bad = day('a.example', 'not-a-date', { hits: 1000 });
+      await expect(s.commit(batch([day('a.example', '2024-03-01', { hits: 1 }), bad], { checkpoint: { ...cp, offset: 999 } }))).rejects.toMatchObject({ code: 'ERR_STORE_WRITE' });
+      expect((await s.checkpoints('site:a.example'))[0]!.offset).toBe(100);
+      const r = (await s.query({ site: 'a.example', from: null, to: null, top: 10 }))!;
+      expect(r.days[0]!.hits).toBe(5);
+      expect(r.rejected).toEqual({ bad_ip: 2 });
+      await s.close();
+    });
+
+    it('counts folded keys in others', async () => {
+      const s = await open();
+      await s.commit(batch([day('a.example', '2024-03-01', { hits: 9, others: new Map([['urls', { hits: 4, bytes: 8 }]]) })]));
+      const r = (await s.query({ site: 'a.example', from: null, to: null, top: 10 }))!;
+      expect(r.others.urls).toEqual({ hits: 4, bytes: 8 });
+      await s.close();
+    });
+  });
+}

@@ -1,0 +1,147 @@
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../../src/report/contract.js';
+import { REPO, tempStore, weblog, weblogProcess } from '../helpers/cli.js';
+
+const SAMPLE = join(REPO, 'fixtures', 'sample-access.log');
+
+async function report(store: string, site: string, extra: string[] = []): Promise<Report> {
+  const r = await weblog(['report', '--store', store, '--site', site, '--format', 'json', ...extra]);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as Report;
+}
+
+const LINES = [
+  '192.0.2.10 - alice [01/Mar/2024:10:00:00 +0100] "GET /index.html HTTP/1.1" 200 1000 "https://www.google.com/search?q=Hosting+Test" "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"',
+  '192.0.2.10 - alice [01/Mar/2024:10:05:00 +0100] "GET /style.css HTTP/1.1" 200 500 "https://www.example.com/index.html" "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"',
+  '198.51.100.7 - - [01/Mar/2024:23:59:59 +0100] "GET /missing HTTP/1.1" 404 10 "-" "curl/8.0"',
+  '2001:db8::1 - - [02/Mar/2024:00:00:01 +0100] "GET /a?secret=1 HTTP/1.1" 200 - "-" "Googlebot/2.1 (+http://www.google.com/bot.html)"',
+  'garbage line that is not a log',
+  '',
+];
+
+describe('weblog CLI end to end', () => {
+  it('ingests and reports the contract', async () => {
+    const store = tempStore();
+    const log = join(dirname(store), 'a.log');
+    writeFileSync(log, `${LINES.join('\n')}\n`);
+    const ing = await weblog(['ingest', '--store', store, '--site', 'WWW.example.com', '--ip', 'full', '--user', 'full', log]);
+    expect(ing.code).toBe(0);
+    expect(ing.stderr).toMatch(/6 lines read, 4 counted, 2 rejected/);
+    const r = await report(store, 'www.example.com');
+    expect(r.site).toBe('www.example.com');
+    expect([r.from, r.to]).toEqual(['2024-03-01', '2024-03-02']);
+    // curl and Googlebot are both in the bundled crawler list.
+    expect(r.totals).toMatchObject({ hits: 4, bytes: 1510, bots: 2 });
+    // GoAccess default: the 404 does not count towards unique visitors.
+    expect(r.days.map((d) => [d.date, d.hits, d.visitors])).toEqual([
+      ['2024-03-01', 3, 1],
+      ['2024-03-02', 1, 1],
+    ]);
+    expect(r.totals.visitors).toBe(2);
+    expect(r.totals.ips).toBe(3);
+    expect(r.top.ips[0]).toEqual({ key: '192.0.2.10', hits: 2, bytes: 1500 });
+    expect(r.top.users).toEqual([{ key: 'alice', hits: 2, bytes: 1500 }]);
+    expect(r.top.notFound).toEqual([{ key: '/missing', hits: 1, bytes: 10 }]);
+    expect(r.top.searchTerms).toEqual([{ key: 'hosting test', hits: 1, bytes: 1000 }]);
+    expect(r.top.urls.map((u) => u.key)).toContain('/a');
+    expect(r.top.statusCodes).toEqual([
+      { key: '200', hits: 3, bytes: 1500 },
+      { key: '404', hits: 1, bytes: 10 },
+    ]);
+    expect(r.rejected.lines).toBe(2);
+    expect(r.meta.ipPolicy).toMatch(/full/);
+    expect(r.totals.pages).toBe(3);
+  });
+
+  it('never counts the same file twice, also renamed and gzipped', async () => {
+    const store = tempStore();
+    const dir = dirname(store);
+    const log = join(dir, 'access.log');
+    copyFileSync(SAMPLE, log);
+    expect((await weblog(['ingest', '--store', store, '--site', 's', log])).code).toBe(0);
+    const first = await report(store, 's', ['--top', '0']);
+    const again = await weblog(['ingest', '--store', store, '--site', 's', log]);
+    expect(again.stderr).toMatch(/already ingested/);
+    const gz = join(dir, 'access.log.2.gz');
+    writeFileSync(gz, gzipSync(readFileSync(log)));
+    expect((await weblog(['ingest', '--store', store, '--site', 's', gz])).code).toBe(0);
+    expect(await report(store, 's', ['--top', '0'])).toEqual(first);
+  });
+
+  it('resumes a grown file where it stopped and equals a single run', async () => {
+    const text = readFileSync(SAMPLE, 'latin1');
+    const lines = text.split('\n');
+    const half = `${lines.slice(0, 1000).join('\n')}\n`;
+    const store = tempStore();
+    const log = join(dirname(store), 'grow.log');
+    writeFileSync(log, half, 'latin1');
+    // Pseudonym keys are random per store: compare with user names kept, so the stores can agree.
+    const args = ['--site', 's', '--user', 'full', '--batch-lines', '137'];
+    await weblog(['ingest', '--store', store, ...args, log]);
+    writeFileSync(log, text, 'latin1');
+    const second = await weblog(['ingest', '--store', store, ...args, log]);
+    expect(second.stderr).toMatch(/resuming after line 1000/);
+    const once = tempStore();
+    await weblog(['ingest', '--store', once, ...args, SAMPLE]);
+    expect(await report(store, 's', ['--top', '0'])).toEqual(await report(once, 's', ['--top', '0']));
+  });
+
+  it('routes vhost_combined lines to their own sites', async () => {
+    const store = tempStore();
+    const log = join(dirname(store), 'vhosts.log');
+    writeFileSync(
+      log,
+      [
+        'www.a.example:443 192.0.2.1 - - [01/Mar/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 100 "-" "curl/8"',
+        'B.example:80 192.0.2.2 - - [01/Mar/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 200 "-" "curl/8"',
+        'b.example:80 192.0.2.3 - - [01/Mar/2024:10:00:01 +0000] "GET /x HTTP/1.1" 200 300 "-" "curl/8"',
+      ].join('\n'),
+    );
+    const r = await weblog(['ingest', '--store', store, '--format', 'vhost_combined', log]);
+    expect(r.code).toBe(0);
+    expect((await weblog(['sites', '--store', store])).stdout).toBe('b.example\nwww.a.example\n');
+    expect((await report(store, 'b.example')).totals.hits).toBe(2);
+    expect((await report(store, 'www.a.example')).totals.bytes).toBe(100);
+  });
+
+  it('reads stdin, and exits 1 with --strict when lines were rejected', async () => {
+    const store = tempStore();
+    const ok = await weblogProcess(['ingest', '--store', store, '--site', 's'], `${LINES.slice(0, 4).join('\n')}\n`);
+    expect(ok.code).toBe(0);
+    expect((await report(store, 's')).totals.hits).toBe(4);
+    const strict = await weblogProcess(['ingest', '--store', store, '--site', 's', '--strict', '-'], `${LINES.join('\n')}\n`);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/error\[ERR_DATA_REJECTED\]/);
+  });
+
+  it('reports usage errors with exit 2 and names the problem', async () => {
+    const bad = await weblog(['ingest', '--ip', 'hash', '--site', 's', SAMPLE]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/privacy\.ip/);
+    expect((await weblog(['report'])).code).toBe(2);
+    expect((await weblog(['report', '--site', 's', '--from', '2024-02-30'])).stderr).toMatch(/--from must be a date/);
+    expect((await weblog(['nope'])).code).toBe(2);
+    expect((await weblog(['ingest', '--bogus'])).code).toBe(2);
+    const missing = await weblog(['ingest', '--site', 's', '--store', tempStore(), '/nonexistent/file.log']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/ERR_SOURCE_OPEN/);
+    const unknown = await weblog(['report', '--store', tempStore(), '--site', 'nosuch.example']);
+    expect(unknown.code).toBe(1);
+  });
+
+  it('documents every flag in --help', async () => {
+    for (const cmd of ['ingest', 'report', 'sites', 'validate']) {
+      const r = await weblog([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: weblog/);
+    }
+    const src = readFileSync(join(REPO, 'src', 'cli', 'ingest.ts'), 'utf8');
+    const flags = [...src.matchAll(/^  '?([a-z0-9-]+)'?: \{ type:/gm)].map((m) => m[1]);
+    const help = (await weblog(['ingest', '--help'])).stdout;
+    for (const f of flags) expect(help).toContain(`--${f}`);
+  });
+});
