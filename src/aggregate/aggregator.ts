@@ -194,7 +194,7 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
       if (r.kind === 'internal' || r.spam) continue;
       if (r.url !== '') addTo(referrers, opts.toText(r.url), c);
       if (r.site !== '') addTo(sites, opts.toText(r.site), c);
-      if (r.term !== '') addTo(terms, r.term, c);
+      if (r.term !== '') addTo(terms, opts.toText(r.term), c);
     }
     lists.set('referrers', referrers);
     lists.set('referringSites', sites);

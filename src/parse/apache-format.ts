@@ -16,6 +16,7 @@ import {
   K_QUERY_Q,
   K_REFERRER,
   K_REQUEST,
+  K_REQUEST_URI,
   K_STATUS,
   K_TIME_CLF,
   K_TIME_EPOCH,
@@ -217,8 +218,12 @@ export function tokenizeApacheFormat(fmt: string): TemplateToken[] {
     }
     const name = fmt.slice(start, i);
     flush();
+    const prev = out[out.length - 1];
     if (letter === '^ti' || letter === '^to') out.push(field(name, K_IGNORE));
-    else out.push(...directive(letter, arg, name, original));
+    else if (letter === 'q' && prev !== undefined && prev.t === 'field' && prev.kind === K_PATH) {
+      // `%U%q`, the usual way to log path and query: one field, split at its '?'.
+      out[out.length - 1] = field(`${prev.name}${name}`, K_REQUEST_URI);
+    } else out.push(...directive(letter, arg, name, original));
   }
   flush();
   return out;

@@ -116,5 +116,6 @@ export function vhostField(s: string, start: number, end: number, escaped: boole
     }
   }
   if (stop === start) return null;
+  if (isDash(s, start, stop)) return '';
   return asciiLower(s.slice(start, stop));
 }

@@ -154,7 +154,12 @@ export function tokenizeNginxFormat(fmtIn: string): TemplateToken[] {
     }
     if (text !== '') out.push(lit(text));
     text = '';
-    out.push(variable(v, name));
+    const a = out[out.length - 2];
+    const b = out[out.length - 1];
+    if (v === 'args' && a !== undefined && a.t === 'field' && a.kind === K_PATH && b !== undefined && b.t === 'field' && (b.name === '$is_args' || b.name === '${is_args}')) {
+      // `$uri$is_args$args`, the usual way to log path and query: one field, split at its '?'.
+      out.splice(out.length - 2, 2, field(`${a.name}${b.name}${name}`, K_REQUEST_URI));
+    } else out.push(variable(v, name));
   }
   if (text !== '') out.push(lit(text));
   return out;

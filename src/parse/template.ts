@@ -189,6 +189,13 @@ function resolveCompetition(fields: FieldToken[]): void {
   }
 }
 
+/** A line that stops inside an expected literal is short ('missing_field'), else it differs. */
+function literalMismatch(line: string, pos: number, text: string): RejectReason {
+  let k = 0;
+  while (pos + k < line.length && k < text.length && line.charCodeAt(pos + k) === text.charCodeAt(k)) k++;
+  return pos + k === line.length ? 'missing_field' : 'format_mismatch';
+}
+
 /** Parses lines of one compiled format. */
 export class TemplateParser implements LineParser {
   readonly format: string;
@@ -291,7 +298,7 @@ export class TemplateParser implements LineParser {
       const st = steps[k]!;
       switch (st.type) {
         case S_LIT:
-          if (!line.startsWith(st.text, pos)) return pos >= len ? 'missing_field' : 'format_mismatch';
+          if (!line.startsWith(st.text, pos)) return literalMismatch(line, pos, st.text);
           pos += st.text.length;
           break;
         case S_DELIM: {
@@ -368,8 +375,9 @@ export class TemplateParser implements LineParser {
   /**
    * Index of the quote that closes a quoted field starting at `pos`: the first unescaped `"`
    * that is followed by what the format expects next (so an unescaped quote inside the value,
-   * as old servers write them, does not end it early). -1 when there is none. Linear: both the
-   * quote and the backslash cursors only move forward.
+   * as old servers write them, does not end it early). -1 when there is none (for the last
+   * field: when it has no unescaped quote at all). Linear: both the quote and the backslash
+   * cursors only move forward.
    */
   #findClose(line: string, pos: number, len: number, st: Step): number {
     this.#quotedEscaped = false;
@@ -377,6 +385,7 @@ export class TemplateParser implements LineParser {
     let b = this.#bs;
     if (b !== -1 && b < pos) b = line.indexOf('\\', pos);
     let close = -1;
+    let firstQuote = -1;
     for (;;) {
       if (b !== -1 && (q === -1 || b < q)) {
         // A backslash escapes the next char, which may be the quote.
@@ -387,6 +396,7 @@ export class TemplateParser implements LineParser {
         continue;
       }
       if (q === -1) break;
+      if (firstQuote === -1) firstQuote = q;
       const after = q + 1;
       const follows = st.last
         ? after === len || line.charCodeAt(after) === 32 || line.charCodeAt(after) === 9
@@ -398,6 +408,8 @@ export class TemplateParser implements LineParser {
       q = line.indexOf('"', after);
     }
     this.#bs = b;
+    // The last field has quotes but none fits: take the first, and let the trailing check judge.
+    if (close === -1 && st.last) return firstQuote;
     return close;
   }
 

@@ -62,7 +62,10 @@ export function settingsFromConfig(c: PipelineConfig, batchLines: number): Inges
   if (paths.length === 0) throw appError('ERR_CONFIG_INVALID', 'source.paths: no file matches');
   const siteOfFile = (path: string): string | null => {
     if (c.routing.type !== 'file') return null;
-    const site = c.routing.files[path] ?? c.routing.files[resolve(path)] ?? c.routing.files[basename(path)];
+    // Rotated copies (`shop.log.1`, `shop.log.2.gz`, `shop.log-20240301.gz`) belong to the same site.
+    const unrotated = basename(path).replace(/([.-]\d+)?(\.gz)?$/, '');
+    const site =
+      c.routing.files[path] ?? c.routing.files[resolve(path)] ?? c.routing.files[basename(path)] ?? c.routing.files[unrotated] ?? c.routing.files[join(dirname(resolve(path)), unrotated)];
     if (site === undefined) throw appError('ERR_CONFIG_INVALID', `routing.files: no site for input ${path}`);
     return site.toLowerCase();
   };

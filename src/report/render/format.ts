@@ -7,24 +7,28 @@
 import type { FtpList, Report, TopList, TopRow } from '../contract.js';
 import type { Messages } from './i18n.js';
 
-const numberFormats = new Map<string, Intl.NumberFormat>();
-
-function numberFormat(locale: string, fractionDigits: number): Intl.NumberFormat {
-  const id = `${locale}|${fractionDigits}`;
-  let f = numberFormats.get(id);
-  if (f === undefined) {
-    f = new Intl.NumberFormat(locale, { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
-    numberFormats.set(id, f);
-  }
-  return f;
-}
+const countFormats = new Map<string, Intl.NumberFormat>();
 
 /** Integer with the locale's grouping (1,234 / 1.234). */
 export function formatCount(n: number, locale: string): string {
-  return numberFormat(locale, 0).format(n);
+  let f = countFormats.get(locale);
+  if (f === undefined) {
+    f = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+    countFormats.set(locale, f);
+  }
+  return f.format(n);
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'] as const;
+
+/**
+ * Fixed decimals without grouping (values here are below 1024 or 100): toFixed is ~20x faster than
+ * Intl for the many cells of a big report; only the decimal mark depends on the language.
+ */
+function fixed(v: number, digits: number, locale: string): string {
+  const s = v.toFixed(digits);
+  return locale.startsWith('de') ? s.replace('.', ',') : s;
+}
 
 /** Binary units as GoAccess prints them; one decimal from KiB up, so columns stay narrow. */
 export function humanBytes(n: number, locale = 'en-GB'): string {
@@ -40,13 +44,13 @@ export function humanBytes(n: number, locale = 'en-GB'): string {
     v /= 1024;
     u++;
   }
-  return `${numberFormat(locale, 1).format(v)} ${UNITS[u]}`;
+  return `${fixed(v, 1, locale)} ${UNITS[u]}`;
 }
 
 /** Share of `part` in `whole` with two decimals and a percent sign ('0.00%' when whole is 0). */
 export function percent(part: number, whole: number, locale = 'en-GB'): string {
   const p = whole > 0 ? (part * 100) / whole : 0;
-  return `${numberFormat(locale, 2).format(p)}%`;
+  return `${fixed(p, 2, locale)}%`;
 }
 
 const HEX = '0123456789abcdef';

@@ -80,7 +80,8 @@ class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #timeout: number;
   readonly #siteIds = new Map<string, number>();
-  readonly #dimIds = new Map<string, number>();
+  /** (site id × 64 + list id) → value → dim id; nested so a lookup builds no key string. */
+  readonly #dimIds = new Map<number, Map<string, number>>();
   readonly #st;
 
   constructor(db: Database.Database, path: string, opts: SqliteStoreOptions) {
@@ -137,13 +138,22 @@ class SqliteStore implements Store {
     return id;
   }
 
-  #dimId(site: number, list: number, value: string): number {
-    const k = `${site}\u0000${list}\u0000${value}`;
-    let id = this.#dimIds.get(k);
+  #dimsOf(site: number, list: number): Map<string, number> {
+    const k = site * 64 + list;
+    let m = this.#dimIds.get(k);
+    if (m === undefined) {
+      m = new Map();
+      this.#dimIds.set(k, m);
+    }
+    return m;
+  }
+
+  #dimId(dims: Map<string, number>, site: number, list: number, value: string): number {
+    let id = dims.get(value);
     if (id !== undefined) return id;
     const row = this.#st.dimGet.get(site, list, value);
     id = row ? row.id : Number(this.#st.dimAdd.run(site, list, value).lastInsertRowid);
-    this.#dimIds.set(k, id);
+    dims.set(value, id);
     return id;
   }
 
@@ -162,7 +172,8 @@ class SqliteStore implements Store {
     this.#st.totalUp.run(site, day, d.hits, d.pages, d.visits - continued, newVisitors, d.bytes, d.bots, d.ftpTransfers, d.ftpBytes);
     for (const [list, rows] of d.lists) {
       const lid = LIST_IDS[list];
-      for (const [key, c] of rows) this.#st.topUp.run(site, lid, day, this.#dimId(site, lid, key), c.hits, c.bytes);
+      const dims = this.#dimsOf(site, lid);
+      for (const [key, c] of rows) this.#st.topUp.run(site, lid, day, this.#dimId(dims, site, lid, key), c.hits, c.bytes);
     }
     for (const [list, c] of d.others) this.#st.otherUp.run(site, LIST_IDS[list], day, c.hits, c.bytes);
   }

@@ -258,8 +258,8 @@ describe.skipIf(!existsSync(ELASTIC_LOG))('every referer of elastic_apache_logs.
     }
     console.log(`elastic_apache_logs: ${lines.length} lines, kinds ${JSON.stringify(kinds)}, search with term ${withTerm}`);
     expect(lines).toHaveLength(10_000);
-    // The data README counts 600 search-engine referers, 80 with a non-empty q=. Measured: 588
-    // (12 are non-search pages on engine hosts, e.g. Google's /blank.html) and 80.
+    // The data README counts 600 search-engine referers, 80 with a non-empty q=. Measured: 588 (13
+    // referers on engine hosts are not result pages, e.g. Google's /blank.html) and 80.
     expect(kinds.search).toBeGreaterThanOrEqual(570);
     expect(kinds.search).toBeLessThanOrEqual(630);
     expect(withTerm).toBeGreaterThanOrEqual(75);

@@ -7,6 +7,9 @@ import type { LineParser } from '../../../src/parse/index.js';
 export const REPO = join(import.meta.dirname, '..', '..', '..');
 export const SHARED_LOGS = join(REPO, '..', 'shared', 'data', 'logs');
 
+/** Expected fields of a record, written as plain strings (the brands are for the data path, not tests). */
+export type Fields = { [K in keyof ParsedLine]?: ParsedLine[K] extends string ? string : ParsedLine[K] };
+
 /** Unix seconds of a UTC wall-clock time (month 1-12). */
 export function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number {
   return Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
