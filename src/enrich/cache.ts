@@ -1,3 +1,4 @@
+import { ownString } from '../core/strings.js';
 /**
  * The bounded memo every enricher keeps in front of its slow path. Enrichers are called once per
  * log line but see few distinct inputs (user agents, referrers, client addresses repeat), so a
@@ -25,12 +26,13 @@ export class BoundedCache<V> {
     return this.#map.get(key);
   }
 
+  /** The key is copied: a slice would pin the whole chunk of log it was cut from (core/strings.ts). */
   set(key: string, value: V): void {
     if (this.#map.size >= this.#max) {
       const oldest = this.#map.keys().next();
       if (oldest.done !== true) this.#map.delete(oldest.value);
     }
-    this.#map.set(key, value);
+    this.#map.set(ownString(key), value);
   }
 
   clear(): void {

@@ -14,6 +14,7 @@
  *   pages on such hosts (www.facebook.com is also listed as an engine) fall through to social or
  *   external.
  */
+import { ownString } from '../core/strings.js';
 import { isUtf8 } from 'node:buffer';
 import type { ReferrerInfo } from '../core/record.js';
 import { BoundedCache, DEFAULT_CACHE_SIZE } from './cache.js';
@@ -321,7 +322,7 @@ function searchTerm(def: EngineDef, referrer: string, tail: UrlTail): string | n
 function junk(referrer: string): ReferrerInfo {
   return Object.freeze({
     kind: 'external',
-    url: referrer.length > MAX_REFERRER_URL ? referrer.slice(0, MAX_REFERRER_URL) : referrer,
+    url: ownString(referrer.length > MAX_REFERRER_URL ? referrer.slice(0, MAX_REFERRER_URL) : referrer),
     site: '',
     engine: '',
     term: '',
@@ -439,7 +440,8 @@ function makeInfo(
   term: string,
   spam: boolean,
 ): ReferrerInfo {
-  return Object.freeze({ kind, url, site, engine, term, spam });
+  // Copies: the parts are slices of the Referer, which is a slice of a whole chunk of log.
+  return Object.freeze({ kind, url: ownString(url), site: ownString(site), engine, term: ownString(term), spam });
 }
 
 /** A configured site host: lower-cased, without port or trailing dot. */

@@ -3,6 +3,7 @@
  * Names are ua-parser-js's own (`Chrome`, `Mobile Safari`, `Mac OS`, …); docs/enrichment.md maps
  * them to uap-core's families and gives the measured agreement.
  */
+import { ownString } from '../core/strings.js';
 import UAParser from 'ua-parser-js';
 import type { UaInfo } from '../core/record.js';
 import { isCrawler } from './bots.js';
@@ -68,7 +69,7 @@ class CachingUaClassifier implements UaClassifier {
     const key = `${browser}\u0000${os}\u0000${device}\u0000${bot ? 1 : 0}`;
     let info = this.#interned.get(key);
     if (info === undefined) {
-      info = Object.freeze({ browser, os, device, bot });
+      info = Object.freeze({ browser: ownString(browser), os: ownString(os), device: ownString(device), bot });
       this.#interned.set(key, info);
     }
     return info;

@@ -48,6 +48,26 @@ export interface StoredReport {
   meta: SiteMeta;
 }
 
+/** One deletion made by the retention rules or an operator: the audit trail (privacy issue). */
+export interface AuditRecord {
+  /** ISO timestamp of the deletion. */
+  at: string;
+  /** e.g. 'purge-raw', 'contract-end', 'delete-site'. */
+  action: string;
+  site: string;
+  /** The day deleted, when the deletion was per day. */
+  day: string | null;
+  rows: number;
+  detail: string;
+}
+
+export interface SiteRetention {
+  site: string;
+  contractEnd: string | null;
+  firstDay: string | null;
+  lastDay: string | null;
+}
+
 export interface Store {
   /** Where the data lives, for messages (no credentials). */
   readonly location: string;
@@ -59,5 +79,18 @@ export interface Store {
   sites(): Promise<string[]>;
   /** null when the site has no data at all. */
   query(q: ReportQuery): Promise<StoredReport | null>;
+  /** Set or clear (null) a site's contract end, creating the site if needed. */
+  setContractEnd(site: string, date: string | null): Promise<void>;
+  /** Every site with its contract end and data range (for the retention rules). */
+  retention(): Promise<SiteRetention[]>;
+  /**
+   * Delete everything of a site (aggregates, dimension strings, visitor sets, rejects) and write
+   * one audit record with `action` and `detail`, in one transaction. Returns rows deleted.
+   */
+  deleteSite(site: string, action: string, detail: string, at: Date): Promise<number>;
+  /** Append audit records (e.g. for raw-window deletions done outside the store). */
+  addAudit(records: readonly AuditRecord[]): Promise<void>;
+  /** Audit records, oldest first. */
+  audit(): Promise<AuditRecord[]>;
   close(): Promise<void>;
 }

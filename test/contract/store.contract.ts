@@ -93,6 +93,29 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       await s.close();
     });
 
+    it('deletes a whole site with an audit record, and keeps contract ends', async () => {
+      const s = await open();
+      await s.commit(batch([day('a.example', '2024-03-01', { hits: 3, list: { ips: { x: 3 } } }), day('b.example', '2024-03-01', { hits: 1 })]));
+      await s.setContractEnd('a.example', '2024-06-30');
+      expect(await s.retention()).toEqual([
+        { site: 'a.example', contractEnd: '2024-06-30', firstDay: '2024-03-01', lastDay: '2024-03-01' },
+        { site: 'b.example', contractEnd: null, firstDay: '2024-03-01', lastDay: '2024-03-01' },
+      ]);
+      const at = new Date('2025-01-01T00:00:00Z');
+      expect(await s.deleteSite('a.example', 'contract-end', 'contract ended 2024-06-30', at)).toBeGreaterThan(2);
+      expect(await s.query({ site: 'a.example', from: null, to: null, top: 10 })).toBeNull();
+      expect((await s.query({ site: 'b.example', from: null, to: null, top: 10 }))!.days[0]!.hits).toBe(1);
+      expect(await s.deleteSite('a.example', 'contract-end', 'again', at)).toBe(0);
+      await s.addAudit([{ at: at.toISOString(), action: 'purge-raw', site: 'b.example', day: '2024-03-01', rows: 5, detail: '' }]);
+      const audit = await s.audit();
+      expect(audit.map((a) => [a.action, a.site, a.day])).toEqual([
+        ['contract-end', 'a.example', null],
+        ['purge-raw', 'b.example', '2024-03-01'],
+      ]);
+      expect(audit[0]!.at).toBe(at.toISOString());
+      await s.close();
+    });
+
     it('counts folded keys in others', async () => {
       const s = await open();
       await s.commit(batch([day('a.example', '2024-03-01', { hits: 9, others: new Map([['urls', { hits: 4, bytes: 8 }]]) })]));

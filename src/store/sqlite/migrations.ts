@@ -88,6 +88,24 @@ CREATE TABLE checkpoint (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    name: 'retention',
+    // Retention (privacy issue): a site's contract end decides when its weblog is deleted, and
+    // every deletion leaves an audit record that names what, which day, how many rows, when.
+    sql: `
+ALTER TABLE site ADD COLUMN contract_end TEXT;
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  action TEXT NOT NULL,
+  site TEXT NOT NULL,
+  day TEXT,
+  rows INTEGER NOT NULL,
+  detail TEXT NOT NULL DEFAULT ''
+);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

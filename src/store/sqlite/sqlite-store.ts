@@ -12,7 +12,7 @@ import type { Batch, Checkpoint, Counter, DayDelta, SiteMeta } from '../../aggre
 import { mergeVisitors } from '../../aggregate/visitor-state.js';
 import { AppError, appError } from '../../core/errors.js';
 import { LIST_IDS, LIST_NAMES, type ListName } from '../../core/lists.js';
-import type { ReportQuery, Store, StoredDay, StoredReport, StoredRow } from '../store.js';
+import type { AuditRecord, ReportQuery, SiteRetention, Store, StoredDay, StoredReport, StoredRow } from '../store.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 export interface SqliteStoreOptions {
@@ -79,6 +79,7 @@ class SqliteStore implements Store {
   readonly location: string;
   readonly #db: Database.Database;
   readonly #timeout: number;
+  readonly #readonly: boolean;
   readonly #siteIds = new Map<string, number>();
   /** (site id × 64 + list id) → value → dim id; nested so a lookup builds no key string. */
   readonly #dimIds = new Map<number, Map<string, number>>();
@@ -88,6 +89,7 @@ class SqliteStore implements Store {
     this.#db = db;
     this.location = path;
     this.#timeout = opts.visitTimeoutSec;
+    this.#readonly = opts.readonly ?? false;
     const p = <T = unknown>(sql: string) => db.prepare<unknown[], T>(sql);
     this.#st = {
       siteGet: p<{ id: number; ip_policy: string; user_policy: string; attribution: string }>(
@@ -126,6 +128,12 @@ class SqliteStore implements Store {
         'SELECT list, SUM(hits) AS hits, SUM(bytes) AS bytes FROM day_other WHERE site_id = ? AND day BETWEEN ? AND ? GROUP BY list',
       ),
       rejected: p<{ reason: string; lines: number }>('SELECT reason, lines FROM rejected WHERE site_id = ? ORDER BY reason'),
+      contractEnd: p('UPDATE site SET contract_end = ? WHERE id = ?'),
+      retention: p<{ name: string; contract_end: string | null; lo: number | null; hi: number | null }>(
+        'SELECT s.name, s.contract_end, MIN(t.day) AS lo, MAX(t.day) AS hi FROM site s LEFT JOIN day_total t ON t.site_id = s.id GROUP BY s.id ORDER BY s.name',
+      ),
+      auditAdd: p('INSERT INTO audit (at, action, site, day, rows, detail) VALUES (?, ?, ?, ?, ?, ?)'),
+      auditAll: p<AuditRecord>('SELECT at, action, site, day, rows, detail FROM audit ORDER BY id'),
     };
   }
 
@@ -264,7 +272,53 @@ class SqliteStore implements Store {
     return { site: q.site, from: dayStr(lo), to: dayStr(hi), meta, ...r };
   }
 
+  async setContractEnd(site: string, date: string | null): Promise<void> {
+    this.#db.transaction(() => this.#st.contractEnd.run(date, this.#siteId(site)))();
+  }
+
+  async retention(): Promise<SiteRetention[]> {
+    return this.#st.retention.all().map((r) => ({
+      site: r.name,
+      contractEnd: r.contract_end,
+      firstDay: r.lo === null ? null : dayStr(r.lo),
+      lastDay: r.hi === null ? null : dayStr(r.hi),
+    }));
+  }
+
+  async deleteSite(site: string, action: string, detail: string, at: Date): Promise<number> {
+    const row = this.#st.siteGet.get(site);
+    if (!row) return 0;
+    const tables = ['day_total', 'day_top', 'day_other', 'day_visitors', 'dim', 'rejected'];
+    const rows = this.#db.transaction(() => {
+      let n = 0;
+      for (const t of tables) n += this.#db.prepare(`DELETE FROM ${t} WHERE site_id = ?`).run(row.id).changes;
+      this.#db.prepare('DELETE FROM checkpoint WHERE scope = ?').run(`site:${site}`);
+      n += this.#db.prepare('DELETE FROM site WHERE id = ?').run(row.id).changes;
+      this.#st.auditAdd.run(at.toISOString(), action, site, null, n, detail);
+      return n;
+    })();
+    this.#siteIds.delete(site);
+    for (const k of [...this.#dimIds.keys()]) if (Math.floor(k / 64) === row.id) this.#dimIds.delete(k);
+    // secure_delete zeroed the rows' cells; a checkpoint moves the WAL's copies into the main file
+    // and truncates the WAL, so no deleted value stays readable in either file.
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    return rows;
+  }
+
+  async addAudit(records: readonly AuditRecord[]): Promise<void> {
+    this.#db.transaction(() => {
+      for (const r of records) this.#st.auditAdd.run(r.at, r.action, r.site, r.day, r.rows, r.detail);
+    })();
+  }
+
+  async audit(): Promise<AuditRecord[]> {
+    return this.#st.auditAll.all();
+  }
+
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    if (this.#db.open) {
+      if (!this.#readonly) this.#db.pragma('wal_checkpoint(TRUNCATE)');
+      this.#db.close();
+    }
   }
 }
