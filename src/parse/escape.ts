@@ -72,7 +72,7 @@ export function unescapeRange(s: string, start: number, end: number): string {
         const h = i + 3 < end ? hexVal(s.charCodeAt(i + 2)) : -1;
         const l = h >= 0 ? hexVal(s.charCodeAt(i + 3)) : -1;
         if (l >= 0) {
-          rep = String.fromCharCode((h << 4) | l | 1);
+          rep = String.fromCharCode((h << 4) | l);
           adv = 4;
         }
         break;

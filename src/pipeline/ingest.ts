@@ -20,10 +20,15 @@ import type { Store } from '../store/store.js';
 import type { LineProcessor, Routing } from './line-processor.js';
 
 export interface IngestInput {
-  /** A file path, or '-' for stdin. */
+  /** A file path, or '-' for stdin; with `stream`, only a name for messages. */
   readonly path: string;
   /** For per-file routing: the site of this file; otherwise null. */
   readonly site: string | null;
+  /**
+   * An already open byte stream (e.g. an HTTP request body). It has no identity, so it is never
+   * skipped or resumed: the caller owns delivery semantics.
+   */
+  readonly stream?: Readable;
 }
 
 export interface IngestPlan {
@@ -108,7 +113,9 @@ async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSu
 
   let src: OpenedSource;
   let resumeLines = 0;
-  if (input.path === '-') {
+  if (input.stream !== undefined) {
+    src = { name: input.path, stream: input.stream, identity: null, sizeOnDisk: null, skipBytes: 0, startOffset: 0, bytesRead: () => 0 };
+  } else if (input.path === '-') {
     src = openStdin();
   } else {
     const info = await inspectFile(input.path);
