@@ -21,6 +21,8 @@ export interface AggregatorOptions {
   readonly ignoreCrawlers: boolean;
   /** Turns a latin1 byte string into display text. */
   readonly toText: (bytes: string) => string;
+  /** Removes personal data (e-mail addresses, numbers, tokens) from URL-like text before it is stored. */
+  readonly scrub: (text: string) => string;
 }
 
 class DayAgg {
@@ -155,9 +157,9 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
     }
   }
 
-  function textMap(src: Map<string, Counter>): Map<string, Counter> {
+  function textMap(src: Map<string, Counter>, scrubbed = false): Map<string, Counter> {
     const out = new Map<string, Counter>();
-    for (const [k, c] of src) addTo(out, opts.toText(k), c);
+    for (const [k, c] of src) addTo(out, scrubbed ? opts.scrub(opts.toText(k)) : opts.toText(k), c);
     return out;
   }
 
@@ -165,8 +167,8 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
     const lists = new Map<ListName, Map<string, Counter>>();
     lists.set('ips', textMap(d.ips));
     lists.set('users', textMap(d.users));
-    lists.set('urls', textMap(d.urls));
-    lists.set('notFound', textMap(d.notFound));
+    lists.set('urls', textMap(d.urls, true));
+    lists.set('notFound', textMap(d.notFound, true));
     lists.set('countries', d.countries);
     const statuses = new Map<string, Counter>();
     for (const [s, c] of d.statuses) statuses.set(s === 0 ? '-' : String(s), c);
@@ -192,14 +194,14 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
     const terms = new Map<string, Counter>();
     for (const [r, c] of d.refs) {
       if (r.kind === 'internal' || r.spam) continue;
-      if (r.url !== '') addTo(referrers, opts.toText(r.url), c);
+      if (r.url !== '') addTo(referrers, opts.scrub(opts.toText(r.url)), c);
       if (r.site !== '') addTo(sites, opts.toText(r.site), c);
-      if (r.term !== '') addTo(terms, opts.toText(r.term), c);
+      if (r.term !== '') addTo(terms, opts.scrub(opts.toText(r.term)), c);
     }
     lists.set('referrers', referrers);
     lists.set('referringSites', sites);
     lists.set('searchTerms', terms);
-    lists.set('ftpFiles', textMap(d.ftpFiles));
+    lists.set('ftpFiles', textMap(d.ftpFiles, true));
     lists.set('ftpIps', textMap(d.ftpIps));
     lists.set('ftpUsers', textMap(d.ftpUsers));
     // The UA and Referer lists share one capped map each; their overflow shows under each list.

@@ -10,6 +10,7 @@ import type { AnonHit, Enrichment, ParsedLine } from '../core/record.js';
 import { ownString } from '../core/strings.js';
 import { keyedHash52, pseudonymText, visitorId } from './hash.js';
 import { maskIp } from './ip-mask.js';
+import { filterQuery } from './scrub.js';
 import type { KeyRing } from './keyring.js';
 import type { PrivacyPolicy } from './policy.js';
 
@@ -44,6 +45,21 @@ export interface Anonymiser {
    */
   apply(site: string, line: ParsedLine, e: Enrichment, uaHash: number, page: boolean): AnonHit;
   policyFor(site: string): PrivacyPolicy;
+}
+
+const allowSets = new WeakMap<PrivacyPolicy, ReadonlySet<string>>();
+
+/** The path with what the policy keeps of its query string. */
+function withQuery(policy: PrivacyPolicy, path: string, query: string): string {
+  if (policy.query === 'keep') return `${path}?${query}`;
+  if (policy.queryAllow.length === 0) return path;
+  let allow = allowSets.get(policy);
+  if (allow === undefined) {
+    allow = new Set(policy.queryAllow);
+    allowSets.set(policy, allow);
+  }
+  const kept = filterQuery(query, allow);
+  return kept === '' ? path : `${path}?${kept}`;
 }
 
 export function createAnonymiser(opts: AnonymiserOptions): Anonymiser {
@@ -134,7 +150,7 @@ export function createAnonymiser(opts: AnonymiserOptions): Anonymiser {
       hit.date = line.date;
       hit.hour = line.hour;
       hit.method = line.method;
-      hit.path = policy.query === 'keep' && line.query !== '' ? `${line.path}?${line.query}` : line.path;
+      hit.path = line.query === '' ? line.path : withQuery(policy, line.path, line.query);
       hit.status = line.status;
       hit.bytes = line.bytes;
       hit.page = page;

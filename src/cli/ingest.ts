@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { keyRingPathFor, openFileKeyRing } from '../anonymise/index.js';
+import { keyRingPathFor, MASK_PRESETS, openFileKeyRing } from '../anonymise/index.js';
 import { appError } from '../core/errors.js';
 import { buildIngest } from '../pipeline/build.js';
 import { readPipelineFile, validatePipeline } from '../pipeline/config.js';
@@ -8,7 +8,7 @@ import type { IngestSummary, Progress } from '../pipeline/ingest.js';
 import { runIngest } from '../pipeline/ingest.js';
 import { settingsFromConfig } from '../pipeline/settings.js';
 import { defaultStorePath, openStore } from '../store/index.js';
-import { intFlag, parse } from './args.js';
+import { intFlag, oneOf, parse } from './args.js';
 import type { Command, Io } from './command.js';
 
 const help = `Usage: weblog ingest [options] [FILE...]
@@ -28,7 +28,10 @@ Privacy (docs/privacy.md)
   --ipv4-prefix N        bits kept by --ip mask for IPv4 (default 24)
   --ipv6-prefix N        bits kept by --ip mask for IPv6 (default 48)
   --user POLICY          full | pseudonym | drop (default: pseudonym)
+  --mask-preset NAME     prefixes of a peer: goaccess1 (/24, /64), goaccess2 (/16, /48),
+                         goaccess3 (/8, /32), anonip (/20, /44)
   --keep-query           keep URL query strings in the pages list (default: dropped)
+  --query-allow NAME     keep this query parameter even when query strings are dropped (repeatable)
 
 Metrics (docs/metrics.md)
   --count-4xx-visitors   count 4xx answers towards unique visitors (GoAccess --4xx-to-unique-count)
@@ -60,7 +63,9 @@ const options = {
   'ipv4-prefix': { type: 'string' },
   'ipv6-prefix': { type: 'string' },
   user: { type: 'string' },
+  'mask-preset': { type: 'string' },
   'keep-query': { type: 'boolean' },
+  'query-allow': { type: 'string', multiple: true },
   'count-4xx-visitors': { type: 'boolean' },
   'ignore-crawlers': { type: 'boolean' },
   'visit-timeout': { type: 'string' },
@@ -95,10 +100,16 @@ function configFrom(v: Values, files: string[]): PipelineConfig {
     if (value !== undefined) obj[section]![key] = value;
   };
   set('privacy', 'ip', v.ip);
+  if (v['mask-preset'] !== undefined) {
+    const preset = MASK_PRESETS[oneOf('mask-preset', v['mask-preset'], Object.keys(MASK_PRESETS))!]!;
+    set('privacy', 'ipv4Prefix', preset.ipv4Prefix);
+    set('privacy', 'ipv6Prefix', preset.ipv6Prefix);
+  }
   set('privacy', 'ipv4Prefix', intFlag('ipv4-prefix', v['ipv4-prefix'], 0, 32));
   set('privacy', 'ipv6Prefix', intFlag('ipv6-prefix', v['ipv6-prefix'], 0, 128));
   set('privacy', 'user', v.user);
   if (v['keep-query']) set('privacy', 'query', 'keep');
+  if (v['query-allow']) set('privacy', 'queryAllow', v['query-allow']);
   if (v['count-4xx-visitors']) set('metrics', 'count4xxVisitors', true);
   if (v['ignore-crawlers']) set('metrics', 'ignoreCrawlers', true);
   set('metrics', 'visitTimeoutMinutes', intFlag('visit-timeout', v['visit-timeout'], 1, 24 * 60));

@@ -1,5 +1,5 @@
 import { appError } from '../core/errors.js';
-import { buildReport } from '../report/build.js';
+import { buildReport, DEFAULT_THRESHOLD } from '../report/build.js';
 import { renderCsv, renderHtml, renderText } from '../report/render/index.js';
 import { defaultStorePath, openStore } from '../store/index.js';
 import { dateFlag, intFlag, oneOf, parse } from './args.js';
@@ -13,6 +13,8 @@ Print a site's weblog for a date range.
   --from YYYY-MM-DD    first day (default: the first day with data)
   --to YYYY-MM-DD      last day (default: the last day with data)
   --top N              rows per top list (default 10; 0 = all)
+  --threshold K        list an IP or user name only when seen at least K times in the range;
+                       the rest is shown as "others" (default 3; 1 lists everything)
   --format F           text | json | csv | html (default: text)
   --lang L             en | de, for text and html (default: en)
   --color / --no-color colours in text output (default: when stdout is a terminal)
@@ -26,6 +28,7 @@ const options = {
   from: { type: 'string' },
   to: { type: 'string' },
   top: { type: 'string' },
+  threshold: { type: 'string' },
   format: { type: 'string' },
   lang: { type: 'string' },
   color: { type: 'boolean' },
@@ -49,6 +52,7 @@ export const reportCommand: Command = {
     const to = dateFlag('to', v.to);
     if (from && to && from > to) throw appError('ERR_USAGE', `--from ${from} is after --to ${to}`);
     const top = intFlag('top', v.top, 0, 1_000_000) ?? 10;
+    const threshold = intFlag('threshold', v.threshold, 1, 1_000_000) ?? DEFAULT_THRESHOLD;
     const format = oneOf('format', v.format, ['text', 'json', 'csv', 'html'] as const) ?? 'text';
     const lang = oneOf('lang', v.lang, ['en', 'de'] as const) ?? 'en';
     const storePath = v.store ?? defaultStorePath(io.env);
@@ -56,7 +60,7 @@ export const reportCommand: Command = {
     try {
       const stored = await store.query({ site: v.site.toLowerCase(), from, to, top });
       if (stored === null) throw appError('ERR_SITE_UNKNOWN', v.site);
-      const report = buildReport(stored);
+      const report = buildReport(stored, { threshold });
       let out: string;
       if (format === 'json') out = `${JSON.stringify(report, null, 2)}\n`;
       else if (format === 'csv') out = renderCsv(report);

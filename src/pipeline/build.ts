@@ -5,7 +5,7 @@
  */
 import { createAggregator, type Aggregator } from '../aggregate/aggregator.js';
 import type { SiteMeta } from '../aggregate/delta.js';
-import { createAnonymiser, describeIpPolicy, describeUserPolicy, type KeyRing, type PrivacyPolicy } from '../anonymise/index.js';
+import { createAnonymiser, describeIpPolicy, describeUserPolicy, scrub, type KeyRing, type PrivacyPolicy } from '../anonymise/index.js';
 import { createReferrerClassifier, createUaClassifier, openGeoLookup, type GeoLookup } from '../enrich/index.js';
 import { bytesToText, createClientResolver, createParser, type FormatSpec, type LineParser } from '../parse/index.js';
 import type { Store } from '../store/store.js';
@@ -72,6 +72,7 @@ export async function buildIngest(
     topKeysPerDay: s.metrics.topKeysPerDay,
     ignoreCrawlers: s.metrics.ignoreCrawlers,
     toText: bytesToText,
+    scrub,
   });
   const attribution = geo?.attribution ? [geo.attribution] : [];
   const siteMeta = (site: string): SiteMeta => {

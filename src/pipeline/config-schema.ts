@@ -56,6 +56,8 @@ export interface PrivacyConfig {
   ipv6Prefix: number;
   user: UserPolicy;
   query: QueryPolicy;
+  /** Query parameters kept even with query: drop (e.g. page, lang). */
+  queryAllow: string[];
   rawWindowDays: number;
 }
 
@@ -152,7 +154,7 @@ export const DEFAULT_PIPELINE: Readonly<PipelineDefaults> = deepFreeze({
     pageExtensions: ['html', 'htm', 'php', 'asp', 'aspx', 'jsp', 'cgi', 'shtml'],
   },
   metrics: { count4xxVisitors: false, ignoreCrawlers: false, visitTimeoutMinutes: 30, topKeysPerDay: 100_000 },
-  privacy: { ip: 'mask', ipv4Prefix: 24, ipv6Prefix: 48, user: 'pseudonym', query: 'drop', rawWindowDays: 7 },
+  privacy: { ip: 'mask', ipv4Prefix: 24, ipv6Prefix: 48, user: 'pseudonym', query: 'drop', queryAllow: [], rawWindowDays: 7 },
   store: { path: null },
 } satisfies PipelineDefaults);
 
@@ -169,6 +171,12 @@ const privacyProperties = {
   ipv6Prefix: { type: 'integer', minimum: 0, maximum: 128, description: 'IPv6 bits kept by ip: mask.' },
   user: { enum: USER_POLICIES, description: 'How RFC 2617 user names are kept.' },
   query: { enum: QUERY_POLICIES, description: 'Keep or drop URL query strings.' },
+  queryAllow: {
+    type: 'array',
+    items: { type: 'string', pattern: '^[A-Za-z0-9_.\\[\\]-]{1,64}$' },
+    uniqueItems: true,
+    description: 'Query parameters kept even when query is drop.',
+  },
   rawWindowDays: { type: 'integer', minimum: 0, maximum: 365, description: 'Days raw lines may be kept for reprocessing; 0 = none.' },
 } as const;
 
@@ -311,6 +319,7 @@ export const pipelineConfigSchema = {
         ipv6Prefix: { ...privacyProperties.ipv6Prefix, default: D.privacy.ipv6Prefix },
         user: { ...privacyProperties.user, default: D.privacy.user },
         query: { ...privacyProperties.query, default: D.privacy.query },
+        queryAllow: { ...privacyProperties.queryAllow, default: D.privacy.queryAllow },
         rawWindowDays: { ...privacyProperties.rawWindowDays, default: D.privacy.rawWindowDays },
       },
     },

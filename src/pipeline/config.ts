@@ -319,6 +319,7 @@ function mergePrivacy(base: PrivacyConfig, over: Partial<PrivacyConfig> | undefi
     ipv6Prefix: over?.ipv6Prefix ?? base.ipv6Prefix,
     user: over?.user ?? base.user,
     query: over?.query ?? base.query,
+    queryAllow: over?.queryAllow ?? base.queryAllow,
     rawWindowDays: over?.rawWindowDays ?? base.rawWindowDays,
   };
 }

@@ -54,7 +54,7 @@ export function expandPaths(patterns: readonly string[]): string[] {
 }
 
 function toPolicy(p: PrivacyConfig): PrivacyPolicy {
-  return { ip: p.ip, ipv4Prefix: p.ipv4Prefix, ipv6Prefix: p.ipv6Prefix, user: p.user, query: p.query };
+  return { ip: p.ip, ipv4Prefix: p.ipv4Prefix, ipv6Prefix: p.ipv6Prefix, user: p.user, query: p.query, queryAllow: p.queryAllow };
 }
 
 export function settingsFromConfig(c: PipelineConfig, batchLines: number): IngestSettings {

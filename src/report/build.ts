@@ -5,7 +5,19 @@ import type { Report, TopRow } from './contract.js';
 
 const rows = (r: readonly StoredRow[]): TopRow[] => r.map((x) => ({ key: x.key, hits: x.hits, bytes: x.bytes }));
 
-export function buildReport(s: StoredReport): Report {
+export interface BuildOptions {
+  /**
+   * Publication threshold k: an IP or user name seen fewer than k times in the range is not
+   * listed; its hits and bytes are folded into `others`. Totals stay exact. 1 lists everything.
+   */
+  readonly threshold: number;
+}
+
+/** The documented default k for `ips` and `users` (docs/privacy.md). */
+export const DEFAULT_THRESHOLD = 3;
+const THRESHOLD_LISTS: readonly TopList[] = ['ips', 'users'];
+
+export function buildReport(s: StoredReport, opts: BuildOptions = { threshold: DEFAULT_THRESHOLD }): Report {
   const totals = { hits: 0, visitors: 0, visits: 0, pages: 0, ips: s.distinctIps, bytes: 0, bots: 0 };
   let ftpTransfers = 0;
   let ftpBytes = 0;
@@ -27,6 +39,19 @@ export function buildReport(s: StoredReport): Report {
   const others: Report['others'] = {};
   for (const [l, c] of Object.entries(s.others) as [ListName, { hits: number; bytes: number }][]) {
     if (c.hits > 0) others[l] = { hits: c.hits, bytes: c.bytes };
+  }
+  if (opts.threshold > 1) {
+    for (const l of THRESHOLD_LISTS) {
+      const keep = top[l].filter((r) => r.hits >= opts.threshold);
+      if (keep.length === top[l].length) continue;
+      const o = (others[l] ??= { hits: 0, bytes: 0 });
+      for (const r of top[l]) {
+        if (r.hits >= opts.threshold) continue;
+        o.hits += r.hits;
+        o.bytes += r.bytes;
+      }
+      top[l] = keep;
+    }
   }
   const reasons: Record<string, number> = {};
   let lines = 0;

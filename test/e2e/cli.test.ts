@@ -8,7 +8,7 @@ import { REPO, tempStore, weblog, weblogProcess } from '../helpers/cli.js';
 const SAMPLE = join(REPO, 'fixtures', 'sample-access.log');
 
 async function report(store: string, site: string, extra: string[] = []): Promise<Report> {
-  const r = await weblog(['report', '--store', store, '--site', site, '--format', 'json', ...extra]);
+  const r = await weblog(['report', '--store', store, '--site', site, '--format', 'json', '--threshold', '1', ...extra]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout) as Report;
@@ -55,6 +55,21 @@ describe('weblog CLI end to end', () => {
     expect(r.rejected.lines).toBe(2);
     expect(r.meta.ipPolicy).toMatch(/full/);
     expect(r.totals.pages).toBe(3);
+  });
+
+  it('folds IPs and user names seen fewer than k times into others (default k = 3)', async () => {
+    const store = tempStore();
+    const log = join(dirname(store), 'k.log');
+    const line = (ip: string, user: string) => `${ip} - ${user} [01/Mar/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 10 "-" "curl/8"`;
+    writeFileSync(log, [line('192.0.2.1', 'ann'), line('192.0.2.1', 'ann'), line('192.0.2.1', 'ann'), line('198.51.100.1', 'bob')].join('\n'));
+    await weblog(['ingest', '--store', store, '--site', 's', '--ip', 'full', '--user', 'full', log]);
+    const r = JSON.parse((await weblog(['report', '--store', store, '--site', 's', '--format', 'json'])).stdout) as Report;
+    expect(r.top.ips).toEqual([{ key: '192.0.2.1', hits: 3, bytes: 30 }]);
+    expect(r.top.users).toEqual([{ key: 'ann', hits: 3, bytes: 30 }]);
+    expect(r.others.ips).toEqual({ hits: 1, bytes: 10 });
+    expect(r.others.users).toEqual({ hits: 1, bytes: 10 });
+    expect(r.totals.ips).toBe(2);
+    expect(JSON.stringify(r)).not.toContain('bob');
   });
 
   it('never counts the same file twice, also renamed and gzipped', async () => {

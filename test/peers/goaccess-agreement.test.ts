@@ -19,7 +19,7 @@ async function weblogReport(file: string, extra: string[] = []): Promise<Report>
   const store = tempStore();
   const ing = await weblog(['ingest', '--store', store, '--site', 'cmp', '--ip', 'full', '--user', 'full', '--no-geo', '--format', 'combined', ...extra, file]);
   expect(ing.code, ing.stderr).toBe(0);
-  const rep = await weblog(['report', '--store', store, '--site', 'cmp', '--top', '0', '--format', 'json']);
+  const rep = await weblog(['report', '--store', store, '--site', 'cmp', '--top', '0', '--threshold', '1', '--format', 'json']);
   expect(rep.code, rep.stderr).toBe(0);
   return JSON.parse(rep.stdout) as Report;
 }

@@ -30,7 +30,7 @@ function hit(o: Partial<AnonHit>): AnonHit {
   } as AnonHit;
 }
 
-const opts = { visitTimeoutSec: 1800, topKeysPerDay: 1000, ignoreCrawlers: false, toText: (s: string) => s };
+const opts = { visitTimeoutSec: 1800, topKeysPerDay: 1000, ignoreCrawlers: false, toText: (s: string) => s, scrub: (s: string) => s };
 
 describe('aggregator', () => {
   it('counts hits, pages, bytes, visitors and visits per site and day', () => {

@@ -117,7 +117,7 @@ describe('defaults', () => {
       pageExtensions: ['html', 'htm', 'php', 'asp', 'aspx', 'jsp', 'cgi', 'shtml'],
     });
     expect(c.metrics).toEqual({ count4xxVisitors: false, ignoreCrawlers: false, visitTimeoutMinutes: 30, topKeysPerDay: 100_000 });
-    expect(c.privacy).toEqual({ ip: 'mask', ipv4Prefix: 24, ipv6Prefix: 48, user: 'pseudonym', query: 'drop', rawWindowDays: 7 });
+    expect(c.privacy).toEqual({ ip: 'mask', ipv4Prefix: 24, ipv6Prefix: 48, user: 'pseudonym', query: 'drop', queryAllow: [], rawWindowDays: 7 });
     expect(c.store).toEqual({ path: null });
   });
 
@@ -130,7 +130,7 @@ describe('defaults', () => {
       },
       'x.yaml',
     );
-    expect(c.sites['a.example']?.privacy).toEqual({ ip: 'pseudonym', ipv4Prefix: 16, ipv6Prefix: 48, user: 'drop', query: 'drop', rawWindowDays: 7 });
+    expect(c.sites['a.example']?.privacy).toEqual({ ip: 'pseudonym', ipv4Prefix: 16, ipv6Prefix: 48, user: 'drop', query: 'drop', queryAllow: [], rawWindowDays: 7 });
     expect(c.sites['a.example']?.hosts).toEqual(['a.example', 'b.example']);
     expect(c.sites['c.example']).toEqual({ hosts: ['c.example'], contractEnd: null, privacy: c.privacy });
   });
