@@ -60,6 +60,16 @@ export interface SiteMeta {
   readonly ipPolicy: string;
   readonly userPolicy: string;
   readonly attribution: readonly string[];
+  /** Days raw lines of this site may be kept (the pipeline's raw window). */
+  readonly rawWindowDays: number;
+}
+
+/** Committed size of one raw-window file (store/raw-spool.ts). */
+export interface RawFileSize {
+  readonly site: string;
+  readonly day: string;
+  readonly bytes: number;
+  readonly lines: number;
 }
 
 export interface Batch {
@@ -68,6 +78,8 @@ export interface Batch {
   readonly sites: ReadonlyMap<string, SiteMeta>;
   readonly rejected: RejectDelta[];
   readonly checkpoint: Checkpoint | null;
+  /** Raw-window files this batch appended to, with their sizes after it. */
+  readonly raw: readonly RawFileSize[];
   /** Lines read in this batch (parsed + rejected). */
   readonly lines: number;
 }

@@ -14,8 +14,8 @@ import Database from 'better-sqlite3';
 export interface KeyRing {
   /** The secret for (site, date), created on first use. Synchronous: called once per site-day. */
   keyFor(site: string, date: string): string;
-  /** Destroy every key of days before `date` (YYYY-MM-DD); returns how many were destroyed. */
-  destroyBefore(date: string): number;
+  /** Destroy the keys of days before `date` (YYYY-MM-DD), of one site or all; returns how many. */
+  destroyBefore(date: string, site?: string): number;
   /** Days that still have a key, per site. */
   alive(): { site: string; days: number; oldest: string | null }[];
   close(): void;
@@ -38,10 +38,11 @@ export function createMemoryKeyRing(): KeyRing {
       }
       return k;
     },
-    destroyBefore(date) {
+    destroyBefore(date, site) {
       let n = 0;
       for (const id of keys.keys()) {
-        if (id.slice(id.indexOf('\u0000') + 1) < date) {
+        const [s, day] = id.split('\u0000') as [string, string];
+        if (day < date && (site === undefined || s === site)) {
           keys.delete(id);
           n++;
         }
@@ -74,6 +75,7 @@ export function openFileKeyRing(path: string): KeyRing {
   const get = db.prepare<[string, string], { secret: Buffer }>('SELECT secret FROM site_day_key WHERE site = ? AND day = ?');
   const put = db.prepare('INSERT OR IGNORE INTO site_day_key (site, day, secret) VALUES (?, ?, ?)');
   const del = db.prepare('DELETE FROM site_day_key WHERE day < ?');
+  const delSite = db.prepare('DELETE FROM site_day_key WHERE day < ? AND site = ?');
   const alive = db.prepare<[], { site: string; days: number; oldest: string | null }>(
     'SELECT site, COUNT(*) AS days, MIN(day) AS oldest FROM site_day_key GROUP BY site ORDER BY site',
   );
@@ -92,9 +94,13 @@ export function openFileKeyRing(path: string): KeyRing {
       cache.set(id, k);
       return k;
     },
-    destroyBefore(date) {
-      for (const id of cache.keys()) if (id.slice(id.indexOf('\u0000') + 1) < date) cache.delete(id);
-      const n = del.run(date).changes;
+    destroyBefore(date, site) {
+      for (const id of cache.keys()) {
+        const [s, day] = id.split('\u0000') as [string, string];
+        if (day < date && (site === undefined || s === site)) cache.delete(id);
+      }
+      const n = (site === undefined ? del.run(date) : delSite.run(date, site)).changes;
+      // secure_delete zeroed the cells; VACUUM also rebuilds the file without the freed pages.
       if (n > 0) db.exec('VACUUM');
       return n;
     },

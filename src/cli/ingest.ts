@@ -6,8 +6,11 @@ import { readPipelineFile, validatePipeline } from '../pipeline/config.js';
 import type { PipelineConfig } from '../pipeline/config-schema.js';
 import type { IngestSummary, Progress } from '../pipeline/ingest.js';
 import { runIngest } from '../pipeline/ingest.js';
+import { runPurge } from '../pipeline/retention.js';
 import { settingsFromConfig } from '../pipeline/settings.js';
+import { describePurge, nowFrom } from './purge.js';
 import { defaultStorePath, openStore } from '../store/index.js';
+import { RawSpool, rawSpoolDirFor } from '../store/raw-spool.js';
 import { intFlag, oneOf, parse } from './args.js';
 import type { Command, Io } from './command.js';
 
@@ -49,6 +52,8 @@ Store and run
   --store PATH           SQLite store (default: $WEBLOG_STORE or ~/.local/share/weblog/weblog.db)
   --batch-lines N        lines per committed batch (default 200000)
   --strict               exit 1 when any line was rejected
+  --no-purge             do not run the retention rules after the ingest (see weblog purge)
+  --now YYYY-MM-DD       the date the retention rules run for (default: today)
   --quiet                no summary on stderr
   -h, --help             this help
 
@@ -77,6 +82,8 @@ const options = {
   store: { type: 'string' },
   'batch-lines': { type: 'string' },
   strict: { type: 'boolean' },
+  'no-purge': { type: 'boolean' },
+  now: { type: 'string' },
   quiet: { type: 'boolean' },
 } as const;
 
@@ -157,14 +164,17 @@ export const ingestCommand: Command = {
       return 0;
     }
     const config = configFrom(v, positionals);
+    const now = nowFrom(v.now);
     const batchLines = intFlag('batch-lines', v['batch-lines'], 1, 10_000_000) ?? 200_000;
     const settings = settingsFromConfig(config, batchLines);
     if (settings.routing.type === 'fixed' && settings.routing.site === '') throw appError('ERR_USAGE', '--site must not be empty');
     const storePath = v.store ?? config.store.path ?? defaultStorePath(io.env);
     const store = await openStore(storePath, { visitTimeoutSec: settings.metrics.visitTimeoutMinutes * 60 });
     const keys = openFileKeyRing(keyRingPathFor(storePath));
+    const keepsRaw = settings.rawWindowDays > 0 || [...settings.sites.values()].some((x) => (x.rawWindowDays ?? 0) > 0);
+    const rawSpool = keepsRaw ? new RawSpool(rawSpoolDirFor(storePath), await store.rawFiles()) : null;
     const tty = io.stderr.isTTY === true && !v.quiet;
-    const built = await buildIngest(settings, store, keys, {
+    const built = await buildIngest(settings, store, keys, rawSpool, {
       ...(tty ? { onProgress: progressPrinter(io) } : {}),
       ...(v.quiet ? {} : { onNotice: (m: string) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}${m}\n`) }),
     });
@@ -174,6 +184,10 @@ export const ingestCommand: Command = {
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       if (tty) io.stderr.write('\r\x1b[K');
       if (!v.quiet) io.stderr.write(formatSummary(summary, secs));
+      if (!v['no-purge']) {
+        const purged = await runPurge(store, keys, rawSpoolDirFor(storePath), now);
+        if (!v.quiet && purged.audit.length > 0) io.stderr.write(describePurge(purged));
+      }
       const rejected = summary.lines - summary.parsed;
       if (v.strict && rejected > 0) throw appError('ERR_DATA_REJECTED', rejected, summary.lines);
       return 0;

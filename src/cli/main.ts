@@ -6,11 +6,13 @@
 import { AppError, isAppError } from '../core/errors.js';
 import type { Command, Io } from './command.js';
 import { ingestCommand } from './ingest.js';
+import { purgeCommand } from './purge.js';
 import { reportCommand } from './report.js';
+import { retentionCommand } from './retention.js';
 import { sitesCommand } from './sites.js';
 import { validateCommand } from './validate.js';
 
-export const COMMANDS: readonly Command[] = [ingestCommand, reportCommand, sitesCommand, validateCommand];
+export const COMMANDS: readonly Command[] = [ingestCommand, reportCommand, sitesCommand, purgeCommand, retentionCommand, validateCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

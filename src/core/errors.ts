@@ -62,6 +62,39 @@ export const ERRORS = {
     exit: 2,
     httpStatus: 404,
   },
+  ERR_ACCOUNT_EXISTS: { message: '%s already exists', hint: 'Pick another id, or use the existing one.', exit: 1, httpStatus: 409 },
+  ERR_ACCOUNT_UNKNOWN: { message: 'no such account: %s', hint: 'Create it first with `weblog customer add ID`.', exit: 1, httpStatus: 404 },
+  ERR_ACCOUNT_CONFLICT: { message: '%s', hint: 'A site or host name belongs to exactly one customer; remove it there first.', exit: 1, httpStatus: 409 },
+  ERR_AUTH_REQUIRED: {
+    message: 'authentication required',
+    hint: 'Send `Authorization: Bearer TOKEN` (see `weblog token create`) or log in.',
+    exit: 1,
+    httpStatus: 401,
+  },
+  ERR_AUTH_FORBIDDEN: { message: 'this needs the %s role', hint: 'Use a token of that role (`weblog token create --operator` for ingest).', exit: 1, httpStatus: 403 },
+  ERR_AUTH_CSRF: { message: 'missing or wrong form token', hint: 'Reload the page and submit the form again.', exit: 1, httpStatus: 403 },
+  ERR_NOT_FOUND: { message: 'not found: %s', hint: 'Check the URL; /docs lists the API routes.', exit: 1, httpStatus: 404 },
+  ERR_REQUEST_INVALID: { message: '%s', hint: 'Fix the named parameter; /docs/json has every route schema.', exit: 2, httpStatus: 400 },
+  ERR_RATE_LIMITED: { message: 'too many requests, retry in %s', hint: 'Wait and retry; log shippers should back off on 429.', exit: 1, httpStatus: 429 },
+  ERR_INGEST_TOO_LARGE: {
+    message: 'request body over the limit of %s bytes',
+    hint: 'Send smaller chunks (Vector/Fluent Bit batch settings) or raise --max-body; nothing of this request was stored.',
+    exit: 1,
+    httpStatus: 413,
+  },
+  ERR_INGEST_MEDIA_TYPE: {
+    message: 'unsupported body: %s',
+    hint: 'Send text/plain log lines, optionally with Content-Encoding: gzip.',
+    exit: 1,
+    httpStatus: 415,
+  },
+  ERR_INGEST_BODY: {
+    message: 'could not read the request body: %s',
+    hint: 'A broken gzip stream or a dropped connection; nothing of this request was stored, send it again.',
+    exit: 1,
+    httpStatus: 400,
+  },
+  ERR_SERVER_CLOSING: { message: 'server is shutting down', hint: 'Retry against the restarted server.', exit: 1, httpStatus: 503 },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

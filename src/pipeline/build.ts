@@ -8,6 +8,7 @@ import type { SiteMeta } from '../aggregate/delta.js';
 import { createAnonymiser, describeIpPolicy, describeUserPolicy, scrub, type KeyRing, type PrivacyPolicy } from '../anonymise/index.js';
 import { createReferrerClassifier, createUaClassifier, openGeoLookup, type GeoLookup } from '../enrich/index.js';
 import { bytesToText, createClientResolver, createParser, type FormatSpec, type LineParser } from '../parse/index.js';
+import type { RawSpool } from '../store/raw-spool.js';
 import type { Store } from '../store/store.js';
 import type { IngestInput, IngestPlan, Progress } from './ingest.js';
 import { createLineProcessor, type Enrichers, type Routing } from './line-processor.js';
@@ -15,6 +16,7 @@ import { createLineProcessor, type Enrichers, type Routing } from './line-proces
 export interface SiteSettings {
   readonly hosts: readonly string[];
   readonly privacy?: PrivacyPolicy;
+  readonly rawWindowDays?: number;
 }
 
 export interface IngestSettings {
@@ -37,6 +39,8 @@ export interface IngestSettings {
     readonly topKeysPerDay: number;
   };
   readonly privacy: PrivacyPolicy;
+  /** Days raw lines are kept (0: never written). Per-site overrides in `sites`. */
+  readonly rawWindowDays: number;
   readonly batchLines: number;
 }
 
@@ -51,6 +55,7 @@ export async function buildIngest(
   s: IngestSettings,
   store: Store,
   keys: KeyRing,
+  rawSpool: RawSpool | null,
   hooks: { onProgress?: (p: Progress) => void; onNotice?: (m: string) => void } = {},
 ): Promise<BuiltPipeline> {
   const parser: LineParser | 'auto' = s.format === 'auto' ? 'auto' : createParser(s.format);
@@ -75,15 +80,17 @@ export async function buildIngest(
     scrub,
   });
   const attribution = geo?.attribution ? [geo.attribution] : [];
+  const rawWindow = (site: string): number => s.sites.get(site)?.rawWindowDays ?? s.rawWindowDays;
   const siteMeta = (site: string): SiteMeta => {
     const p = anonymiser.policyFor(site);
-    return { ipPolicy: describeIpPolicy(p), userPolicy: describeUserPolicy(p), attribution };
+    return { ipPolicy: describeIpPolicy(p), userPolicy: describeUserPolicy(p), attribution, rawWindowDays: rawWindow(site) };
   };
   const plan: IngestPlan = {
     inputs: s.inputs,
     parser,
     routing: s.routing,
-    processor: createLineProcessor(enrichers, anonymiser, aggregator),
+    processor: createLineProcessor(enrichers, anonymiser, aggregator, rawSpool ? { spool: rawSpool, keeps: (site) => rawWindow(site) > 0 } : null),
+    rawSpool,
     aggregator,
     store,
     siteMeta,

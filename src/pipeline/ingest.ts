@@ -16,6 +16,7 @@ import { inspectFile, matchesPrefix, openFile, openStdin } from '../source/file.
 import { LineGuard } from '../source/line-guard.js';
 import { createLatin1Splitter, MAX_LINE_BYTES } from '../source/line-splitter.js';
 import type { OpenedSource } from '../source/source.js';
+import type { RawSpool } from '../store/raw-spool.js';
 import type { Store } from '../store/store.js';
 import type { LineProcessor, Routing } from './line-processor.js';
 
@@ -39,6 +40,8 @@ export interface IngestPlan {
   readonly processor: LineProcessor;
   readonly aggregator: Aggregator;
   readonly store: Store;
+  /** Where raw lines of sites with a raw window go; null when no site keeps any. */
+  readonly rawSpool: RawSpool | null;
   readonly siteMeta: (site: string) => SiteMeta;
   readonly batchLines: number;
   readonly onProgress?: (p: Progress) => void;
@@ -175,7 +178,9 @@ async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSu
     const offset = base + (final ? Math.min(consumed, guard.bytesIn) : consumed);
     const checkpoint: Checkpoint | null =
       identity === null ? null : { scope, fpLength: identity.fpLength, fpHash: identity.fpHash, dev: identity.dev, ino: identity.ino, offset, lines: lineNo };
-    return { days, sites: meta, rejected, checkpoint, lines: lineNo };
+    // Raw lines are on disk (fsynced) before the batch that counts them commits.
+    const raw = plan.rawSpool ? plan.rawSpool.flush() : [];
+    return { days, sites: meta, rejected, checkpoint, raw, lines: lineNo };
   };
 
   const onLine = (line: string): Batch | undefined => {

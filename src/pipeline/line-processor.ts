@@ -9,6 +9,7 @@ import { emptyParsedLine, type Enrichment, type ReferrerInfo, type RejectReason,
 import { ownString } from '../core/strings.js';
 import type { GeoLookup, ReferrerClassifier, UaClassifier } from '../enrich/index.js';
 import type { LineParser } from '../parse/index.js';
+import type { RawSpool } from '../store/raw-spool.js';
 
 export type Routing =
   | { readonly type: 'fixed'; readonly site: string }
@@ -39,7 +40,13 @@ export interface LineProcessor {
   process(line: string, parser: LineParser, routing: Routing, rejectSite: string): RejectReason | null;
 }
 
-export function createLineProcessor(enrich: Enrichers, anonymiser: Anonymiser, aggregator: Aggregator): LineProcessor {
+/** The raw-record window: lines of sites that keep raw records are appended as collected. */
+export interface RawSink {
+  readonly spool: RawSpool;
+  keeps(site: string): boolean;
+}
+
+export function createLineProcessor(enrich: Enrichers, anonymiser: Anonymiser, aggregator: Aggregator, raw: RawSink | null): LineProcessor {
   const parsed = emptyParsedLine();
   const enrichment: Enrichment = { ua: UNKNOWN_UA, referrer: NO_REFERRER, country: '' };
   const uaCache = new Map<string, UaEntry>();
@@ -79,6 +86,7 @@ export function createLineProcessor(enrich: Enrichers, anonymiser: Anonymiser, a
           return 'no_site';
         }
       }
+      if (raw !== null && raw.keeps(site)) raw.spool.append(site, parsed.date, line);
       enrich.clientResolver?.resolve(parsed);
       const ua = uaEntry(parsed.userAgent);
       enrichment.ua = ua.info;

@@ -72,7 +72,7 @@ export function settingsFromConfig(c: PipelineConfig, batchLines: number): Inges
   const inputs: IngestInput[] = paths.map((path) => ({ path, site: siteOfFile(path) }));
   const sites = new Map<string, SiteSettings>();
   for (const [name, s] of Object.entries(c.sites)) {
-    sites.set(name.toLowerCase(), { hosts: s.hosts.length > 0 ? s.hosts : [name], privacy: toPolicy(s.privacy) });
+    sites.set(name.toLowerCase(), { hosts: s.hosts.length > 0 ? s.hosts : [name], privacy: toPolicy(s.privacy), rawWindowDays: s.privacy.rawWindowDays });
   }
   let format: FormatSpec | 'auto';
   if (c.format.type === 'auto') format = 'auto';
@@ -97,6 +97,7 @@ export function settingsFromConfig(c: PipelineConfig, batchLines: number): Inges
     },
     metrics: c.metrics,
     privacy: toPolicy(c.privacy),
+    rawWindowDays: c.privacy.rawWindowDays,
     batchLines,
   };
 }

@@ -4,7 +4,7 @@
  * (test/contract/store.contract.ts) runs against each. It accepts only aggregated, anonymised
  * deltas (aggregate/delta.ts): there is no method through which a raw line could be written.
  */
-import type { Batch, Checkpoint, Counter, SiteMeta } from '../aggregate/delta.js';
+import type { Batch, Checkpoint, Counter, RawFileSize, SiteMeta } from '../aggregate/delta.js';
 import type { ListName } from '../core/lists.js';
 
 export interface ReportQuery {
@@ -64,6 +64,7 @@ export interface AuditRecord {
 export interface SiteRetention {
   site: string;
   contractEnd: string | null;
+  rawWindowDays: number;
   firstDay: string | null;
   lastDay: string | null;
 }
@@ -88,7 +89,11 @@ export interface Store {
    * one audit record with `action` and `detail`, in one transaction. Returns rows deleted.
    */
   deleteSite(site: string, action: string, detail: string, at: Date): Promise<number>;
-  /** Append audit records (e.g. for raw-window deletions done outside the store). */
+  /** Committed sizes of the raw-window files (store/raw-spool.ts). */
+  rawFiles(): Promise<RawFileSize[]>;
+  /** Forget a deleted raw-window file and record its deletion, in one transaction. */
+  forgetRawFile(site: string, day: string, audit: AuditRecord): Promise<void>;
+  /** Append audit records. */
   addAudit(records: readonly AuditRecord[]): Promise<void>;
   /** Audit records, oldest first. */
   audit(): Promise<AuditRecord[]>;

@@ -28,8 +28,8 @@ export function day(site: string, date: string, o: Partial<DayDelta> & { list?: 
   };
 }
 
-const meta = new Map([['a.example', { ipPolicy: 'masked', userPolicy: 'pseudonym', attribution: ['DB-IP'] }]]);
-const batch = (days: DayDelta[], extra: Partial<Batch> = {}): Batch => ({ days, sites: meta, rejected: [], checkpoint: null, lines: 0, ...extra });
+const meta = new Map([['a.example', { ipPolicy: 'masked', userPolicy: 'pseudonym', attribution: ['DB-IP'], rawWindowDays: 7 }]]);
+const batch = (days: DayDelta[], extra: Partial<Batch> = {}): Batch => ({ days, sites: meta, rejected: [], checkpoint: null, raw: [], lines: 0, ...extra });
 
 export function runStoreContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -98,8 +98,8 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       await s.commit(batch([day('a.example', '2024-03-01', { hits: 3, list: { ips: { x: 3 } } }), day('b.example', '2024-03-01', { hits: 1 })]));
       await s.setContractEnd('a.example', '2024-06-30');
       expect(await s.retention()).toEqual([
-        { site: 'a.example', contractEnd: '2024-06-30', firstDay: '2024-03-01', lastDay: '2024-03-01' },
-        { site: 'b.example', contractEnd: null, firstDay: '2024-03-01', lastDay: '2024-03-01' },
+        { site: 'a.example', contractEnd: '2024-06-30', rawWindowDays: 7, firstDay: '2024-03-01', lastDay: '2024-03-01' },
+        { site: 'b.example', contractEnd: null, rawWindowDays: 0, firstDay: '2024-03-01', lastDay: '2024-03-01' },
       ]);
       const at = new Date('2025-01-01T00:00:00Z');
       expect(await s.deleteSite('a.example', 'contract-end', 'contract ended 2024-06-30', at)).toBeGreaterThan(2);
@@ -113,6 +113,17 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         ['purge-raw', 'b.example', '2024-03-01'],
       ]);
       expect(audit[0]!.at).toBe(at.toISOString());
+      await s.close();
+    });
+
+    it('commits raw-file sizes with the batch and forgets them with an audit record', async () => {
+      const s = await open();
+      await s.commit(batch([day('a.example', '2024-03-01', { hits: 2 })], { raw: [{ site: 'a.example', day: '2024-03-01', bytes: 120, lines: 2 }] }));
+      await s.commit(batch([], { raw: [{ site: 'a.example', day: '2024-03-01', bytes: 180, lines: 3 }] }));
+      expect(await s.rawFiles()).toEqual([{ site: 'a.example', day: '2024-03-01', bytes: 180, lines: 3 }]);
+      await s.forgetRawFile('a.example', '2024-03-01', { at: '2024-03-09T00:00:00.000Z', action: 'purge-raw', site: 'a.example', day: '2024-03-01', rows: 3, detail: '' });
+      expect(await s.rawFiles()).toEqual([]);
+      expect((await s.audit()).map((a) => a.action)).toEqual(['purge-raw']);
       await s.close();
     });
 

@@ -21,12 +21,28 @@ import { describeIpPolicy, describeUserPolicy, messages, reasonLabel, type Lang,
 
 export interface HtmlOptions {
   lang?: Lang;
+  /**
+   * Markup placed after each table (the web UI's download links). Trusted HTML: the caller
+   * escapes what it interpolates. Absent: nothing is added (the standalone page).
+   */
+  tableLinks?: (table: 'days' | TopList | FtpList) => string;
+}
+
+/** A report page's pieces, for a caller that wraps them in its own shell (the web UI). */
+export interface HtmlParts {
+  readonly title: string;
+  readonly header: string;
+  /** The `<main>` element's content, one section per entry. */
+  readonly sections: readonly string[];
+  /** Privacy policy in force and data attributions (the footer's content). */
+  readonly footer: readonly string[];
 }
 
 /** Longer keys are cut in the page (the CSV keeps them whole): one hostile URL must not bloat it. */
 const MAX_KEY_CHARS = 200;
 
-const CSS = `
+/** The page styles; the web UI serves them as a stylesheet (its CSP allows no inline style). */
+export const REPORT_CSS = `
 :root{color-scheme:light dark;--fg:#1a1a1a;--muted:#555;--bg:#fff;--line:#d4d4d4;--card:#f6f7f9;--a:#1f5fa8;--b:#a34f00}
 @media (prefers-color-scheme:dark){:root{--fg:#ececec;--muted:#b0b0b0;--bg:#141414;--line:#3a3a3a;--card:#1e1f22;--a:#79aef2;--b:#f0a35e}}
 *{box-sizing:border-box}
@@ -151,7 +167,10 @@ function totalsSection(report: Report, m: Messages): string {
   return `<section aria-labelledby="s-totals"><h2 id="s-totals">${escapeHtml(m.totals)}</h2><dl class="cards">${items}</dl></section>`;
 }
 
-function daysSection(report: Report, m: Messages): string {
+type Links = (table: 'days' | TopList | FtpList) => string;
+const NO_LINKS: Links = () => '';
+
+function daysSection(report: Report, m: Messages, links: Links): string {
   const dates = report.days.map((d) => d.date);
   // Short x labels (MM-DD) when the period is within one year keep the axis readable on a phone.
   const sameYear = dates.length > 0 && dates.every((d) => d.slice(0, 4) === dates[0]?.slice(0, 4));
@@ -182,7 +201,7 @@ function daysSection(report: Report, m: Messages): string {
           .join('');
   return (
     `<section aria-labelledby="s-days"><h2 id="s-days">${escapeHtml(m.perDay)}</h2>${chart}` +
-    `<div class="scroll"><table><caption>${escapeHtml(m.perDay)}</caption><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div></section>`
+    `<div class="scroll"><table id="t-days"><caption>${escapeHtml(m.perDay)}</caption><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>${links('days')}</section>`
   );
 }
 
@@ -193,7 +212,7 @@ function hoursSection(report: Report, m: Messages): string {
   return `<section aria-labelledby="s-hours"><h2 id="s-hours">${escapeHtml(m.chartHours)}</h2>${chart}</section>`;
 }
 
-function listTable(report: Report, list: TopList | FtpList, total: number, m: Messages): string {
+function listTable(report: Report, list: TopList | FtpList, total: number, m: Messages, links: Links): string {
   const rows = listRows(report, list);
   const other = otherRow(report, list);
   const head =
@@ -218,16 +237,16 @@ function listTable(report: Report, list: TopList | FtpList, total: number, m: Me
   if (body.length === 0) body.push(`<tr><td colspan="5">${escapeHtml(m.noData)}</td></tr>`);
   return (
     `<div class="scroll"><table id="t-${list}"><caption>${escapeHtml(m.lists[list])}</caption>` +
-    `<thead><tr>${head}</tr></thead><tbody>${body.join('')}</tbody></table></div>`
+    `<thead><tr>${head}</tr></thead><tbody>${body.join('')}</tbody></table></div>${links(list)}`
   );
 }
 
-function ftpSection(report: Report, m: Messages): string {
+function ftpSection(report: Report, m: Messages, links: Links): string {
   if (report.ftp.transfers <= 0) return '';
   const summary =
     `<dl class="cards"><div class="card"><dt>${escapeHtml(m.transfers)}</dt><dd>${formatCount(report.ftp.transfers, m.locale)}</dd></div>` +
     `<div class="card"><dt>${escapeHtml(m.bytes)}</dt><dd>${escapeHtml(humanBytes(report.ftp.bytes, m.locale))}</dd></div></dl>`;
-  const tables = FTP_LISTS.map((l) => listTable(report, l, report.ftp.transfers, m)).join('');
+  const tables = FTP_LISTS.map((l) => listTable(report, l, report.ftp.transfers, m, links)).join('');
   return `<section aria-labelledby="s-ftp"><h2 id="s-ftp">${escapeHtml(m.ftp)}</h2>${summary}${tables}</section>`;
 }
 
@@ -265,11 +284,36 @@ function linkify(text: string): string {
   return out + escapeHtml(text.slice(last));
 }
 
+/** The page's pieces, escaped and ready to place; renderHtml puts them in a standalone page. */
+export function renderHtmlParts(report: Report, opts: HtmlOptions = {}): HtmlParts {
+  const m = messages(opts.lang);
+  const links = opts.tableLinks ?? NO_LINKS;
+  const title = m.title(report.site);
+  const lists = TOP_LISTS.map((l) => listTable(report, l, report.totals.hits, m, links)).join('');
+  const attribution = report.meta.attribution.map((a) => `<p>${linkify(a)}</p>`).join('');
+  return {
+    title,
+    header: `<header><h1>${escapeHtml(title)}</h1><p class="sub">${escapeHtml(m.period)}: ${escapeHtml(report.from)} – ${escapeHtml(report.to)}</p></header>`,
+    sections: [
+      totalsSection(report, m),
+      daysSection(report, m, links),
+      hoursSection(report, m),
+      `<section aria-labelledby="s-lists"><h2 id="s-lists">${escapeHtml(m.topLists)}</h2>${lists}</section>`,
+      ftpSection(report, m, links),
+      rejectedSection(report, m),
+    ],
+    footer: [
+      `<h2>${escapeHtml(m.privacy)}</h2>`,
+      `<p>${escapeHtml(describeIpPolicy(m, report.meta.ipPolicy))}</p>`,
+      `<p>${escapeHtml(describeUserPolicy(m, report.meta.userPolicy))}</p>`,
+      attribution === '' ? '' : `<h2>${escapeHtml(m.dataSources)}</h2>${attribution}`,
+    ],
+  };
+}
+
 export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
   const m = messages(opts.lang);
-  const title = m.title(report.site);
-  const lists = TOP_LISTS.map((l) => listTable(report, l, report.totals.hits, m)).join('');
-  const attribution = report.meta.attribution.map((a) => `<p>${linkify(a)}</p>`).join('');
+  const parts = renderHtmlParts(report, opts);
   return [
     '<!DOCTYPE html>',
     `<html lang="${m.lang}">`,
@@ -279,25 +323,17 @@ export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline';">`,
     '<meta name="robots" content="noindex, nofollow">',
     '<meta name="referrer" content="no-referrer">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${CSS}</style>`,
+    `<title>${escapeHtml(parts.title)}</title>`,
+    `<style>${REPORT_CSS}</style>`,
     '</head>',
     '<body>',
     '<div class="wrap">',
-    `<header><h1>${escapeHtml(title)}</h1><p class="sub">${escapeHtml(m.period)}: ${escapeHtml(report.from)} – ${escapeHtml(report.to)}</p></header>`,
+    parts.header,
     '<main>',
-    totalsSection(report, m),
-    daysSection(report, m),
-    hoursSection(report, m),
-    `<section aria-labelledby="s-lists"><h2 id="s-lists">${escapeHtml(m.topLists)}</h2>${lists}</section>`,
-    ftpSection(report, m),
-    rejectedSection(report, m),
+    ...parts.sections,
     '</main>',
     '<footer>',
-    `<h2>${escapeHtml(m.privacy)}</h2>`,
-    `<p>${escapeHtml(describeIpPolicy(m, report.meta.ipPolicy))}</p>`,
-    `<p>${escapeHtml(describeUserPolicy(m, report.meta.userPolicy))}</p>`,
-    attribution === '' ? '' : `<h2>${escapeHtml(m.dataSources)}</h2>${attribution}`,
+    ...parts.footer,
     `<p>${escapeHtml(m.generatedBy)}</p>`,
     '</footer>',
     '</div>',

@@ -6,8 +6,8 @@
 export { renderText } from './text.js';
 export type { TextOptions } from './text.js';
 export { renderCsv, renderCsvTable, CSV_COLUMNS, CSV_OTHER_KEY } from './csv.js';
-export { renderHtml } from './html.js';
-export type { HtmlOptions } from './html.js';
+export { renderHtml, renderHtmlParts, REPORT_CSS } from './html.js';
+export type { HtmlOptions, HtmlParts } from './html.js';
 export { LANGS, MESSAGES, messages, reasonLabel, describeIpPolicy, describeUserPolicy } from './i18n.js';
 export type { Lang, Messages } from './i18n.js';
 export { escapeControls, escapeHtml, humanBytes } from './format.js';

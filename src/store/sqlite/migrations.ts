@@ -93,8 +93,18 @@ CREATE TABLE checkpoint (
     name: 'retention',
     // Retention (privacy issue): a site's contract end decides when its weblog is deleted, and
     // every deletion leaves an audit record that names what, which day, how many rows, when.
+    // raw_file holds the committed size of each raw-window file, so bytes appended by a batch
+    // that never committed are cut off before the next append (exactly once).
     sql: `
 ALTER TABLE site ADD COLUMN contract_end TEXT;
+ALTER TABLE site ADD COLUMN raw_window_days INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE raw_file (
+  site TEXT NOT NULL,
+  day TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  lines INTEGER NOT NULL,
+  PRIMARY KEY (site, day)
+) WITHOUT ROWID;
 CREATE TABLE audit (
   id INTEGER PRIMARY KEY,
   at TEXT NOT NULL,
@@ -104,6 +114,47 @@ CREATE TABLE audit (
   rows INTEGER NOT NULL,
   detail TEXT NOT NULL DEFAULT ''
 );
+`,
+  },
+  {
+    version: 3,
+    name: 'accounts',
+    // Accounts (server issue): customers own sites; operators ingest and administer. Ownership is
+    // keyed by site name, not site id, so a site can be assigned before its first log line and a
+    // deleted weblog (contract end) leaves the assignment for the operator to remove. Tokens and
+    // sessions are stored only as hashes: a copy of the store lets no one log in.
+    sql: `
+CREATE TABLE customer (
+  id TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE site_owner (
+  site TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customer (id),
+  created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX site_owner_customer ON site_owner (customer_id, site);
+CREATE TABLE site_host (
+  host TEXT PRIMARY KEY,
+  site TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX site_host_site ON site_host (site);
+CREATE TABLE token (
+  id TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('customer', 'operator')),
+  customer_id TEXT REFERENCES customer (id),
+  hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT,
+  CHECK ((role = 'customer') = (customer_id IS NOT NULL))
+) WITHOUT ROWID;
+CREATE TABLE session (
+  id_hash TEXT PRIMARY KEY,
+  token_id TEXT NOT NULL,
+  csrf TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+) WITHOUT ROWID;
 `,
   },
 ];

@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Batch, Checkpoint, Counter, DayDelta, SiteMeta } from '../../aggregate/delta.js';
+import type { Batch, Checkpoint, Counter, DayDelta, RawFileSize, SiteMeta } from '../../aggregate/delta.js';
 import { mergeVisitors } from '../../aggregate/visitor-state.js';
 import { AppError, appError } from '../../core/errors.js';
 import { LIST_IDS, LIST_NAMES, type ListName } from '../../core/lists.js';
@@ -92,10 +92,13 @@ class SqliteStore implements Store {
     this.#readonly = opts.readonly ?? false;
     const p = <T = unknown>(sql: string) => db.prepare<unknown[], T>(sql);
     this.#st = {
-      siteGet: p<{ id: number; ip_policy: string; user_policy: string; attribution: string }>(
-        'SELECT id, ip_policy, user_policy, attribution FROM site WHERE name = ?',
+      siteGet: p<{ id: number; ip_policy: string; user_policy: string; attribution: string; raw_window_days: number }>(
+        'SELECT id, ip_policy, user_policy, attribution, raw_window_days FROM site WHERE name = ?',
       ),
-      siteMeta: p('UPDATE site SET ip_policy = ?, user_policy = ?, attribution = ? WHERE id = ?'),
+      siteMeta: p('UPDATE site SET ip_policy = ?, user_policy = ?, attribution = ?, raw_window_days = ? WHERE id = ?'),
+      rawPut: p('INSERT OR REPLACE INTO raw_file (site, day, bytes, lines) VALUES (?, ?, ?, ?)'),
+      rawAll: p<RawFileSize>('SELECT site, day, bytes, lines FROM raw_file ORDER BY day, site'),
+      rawDel: p('DELETE FROM raw_file WHERE site = ? AND day = ?'),
       siteAdd: p('INSERT INTO site (name, created_at) VALUES (?, ?)'),
       sites: p<{ name: string }>('SELECT s.name FROM site s WHERE EXISTS (SELECT 1 FROM day_total t WHERE t.site_id = s.id) ORDER BY s.name'),
       dimGet: p<{ id: number }>('SELECT id FROM dim WHERE site_id = ? AND list = ? AND value = ?'),
@@ -129,8 +132,9 @@ class SqliteStore implements Store {
       ),
       rejected: p<{ reason: string; lines: number }>('SELECT reason, lines FROM rejected WHERE site_id = ? ORDER BY reason'),
       contractEnd: p('UPDATE site SET contract_end = ? WHERE id = ?'),
-      retention: p<{ name: string; contract_end: string | null; lo: number | null; hi: number | null }>(
-        'SELECT s.name, s.contract_end, MIN(t.day) AS lo, MAX(t.day) AS hi FROM site s LEFT JOIN day_total t ON t.site_id = s.id GROUP BY s.id ORDER BY s.name',
+      retention: p<{ name: string; contract_end: string | null; raw_window_days: number; lo: number | null; hi: number | null }>(
+        `SELECT s.name, s.contract_end, s.raw_window_days, MIN(t.day) AS lo, MAX(t.day) AS hi
+         FROM site s LEFT JOIN day_total t ON t.site_id = s.id GROUP BY s.id ORDER BY s.name`,
       ),
       auditAdd: p('INSERT INTO audit (at, action, site, day, rows, detail) VALUES (?, ?, ?, ?, ?, ?)'),
       auditAll: p<AuditRecord>('SELECT at, action, site, day, rows, detail FROM audit ORDER BY id'),
@@ -191,13 +195,14 @@ class SqliteStore implements Store {
     const cur = this.#st.siteGet.get(name)!;
     const join = (old: string, now: string): string => (old === '' || old.split('; ').includes(now) ? (old === '' ? now : old) : `${old}; ${now}`);
     const attribution = [...new Set([...(JSON.parse(cur.attribution) as string[]), ...meta.attribution])];
-    this.#st.siteMeta.run(join(cur.ip_policy, meta.ipPolicy), join(cur.user_policy, meta.userPolicy), JSON.stringify(attribution), id);
+    this.#st.siteMeta.run(join(cur.ip_policy, meta.ipPolicy), join(cur.user_policy, meta.userPolicy), JSON.stringify(attribution), meta.rawWindowDays, id);
   }
 
   #commit = (batch: Batch): void => {
     for (const [name, meta] of batch.sites) this.#writeMeta(name, meta);
     for (const d of batch.days) this.#writeDay(d);
     for (const r of batch.rejected) this.#st.rejectUp.run(r.site === '' ? 0 : this.#siteId(r.site), r.reason, r.lines);
+    for (const r of batch.raw) this.#st.rawPut.run(r.site, r.day, r.bytes, r.lines);
     const cp = batch.checkpoint;
     if (cp) this.#st.cpPut.run(cp.scope, cp.fpLength, cp.fpHash, cp.dev, cp.ino, cp.offset, cp.lines, new Date().toISOString());
   };
@@ -268,7 +273,12 @@ class SqliteStore implements Store {
       return { days, top, others, rejected, distinctIps };
     });
     const r = read.deferred();
-    const meta: SiteMeta = { ipPolicy: row.ip_policy, userPolicy: row.user_policy, attribution: JSON.parse(row.attribution) as string[] };
+    const meta: SiteMeta = {
+      ipPolicy: row.ip_policy,
+      userPolicy: row.user_policy,
+      attribution: JSON.parse(row.attribution) as string[],
+      rawWindowDays: row.raw_window_days,
+    };
     return { site: q.site, from: dayStr(lo), to: dayStr(hi), meta, ...r };
   }
 
@@ -280,6 +290,7 @@ class SqliteStore implements Store {
     return this.#st.retention.all().map((r) => ({
       site: r.name,
       contractEnd: r.contract_end,
+      rawWindowDays: r.raw_window_days,
       firstDay: r.lo === null ? null : dayStr(r.lo),
       lastDay: r.hi === null ? null : dayStr(r.hi),
     }));
@@ -303,6 +314,17 @@ class SqliteStore implements Store {
     // and truncates the WAL, so no deleted value stays readable in either file.
     this.#db.pragma('wal_checkpoint(TRUNCATE)');
     return rows;
+  }
+
+  async rawFiles(): Promise<RawFileSize[]> {
+    return this.#st.rawAll.all();
+  }
+
+  async forgetRawFile(site: string, day: string, audit: AuditRecord): Promise<void> {
+    this.#db.transaction(() => {
+      this.#st.rawDel.run(site, day);
+      this.#st.auditAdd.run(audit.at, audit.action, audit.site, audit.day, audit.rows, audit.detail);
+    })();
   }
 
   async addAudit(records: readonly AuditRecord[]): Promise<void> {

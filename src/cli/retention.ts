@@ -1,0 +1,43 @@
+import { keyRingPathFor, openFileKeyRing } from '../anonymise/index.js';
+import { appError } from '../core/errors.js';
+import { retentionStatus } from '../pipeline/retention.js';
+import { defaultStorePath, openStore } from '../store/index.js';
+import { parse } from './args.js';
+import type { Command } from './command.js';
+
+const help = `Usage: weblog retention status [--store PATH] [--json]
+
+Show, per site: the contract end and the day its weblog will be deleted, the raw window, the
+oldest raw record and when it will be deleted, and the pseudonym keys still alive.`;
+
+export const retentionCommand: Command = {
+  name: 'retention',
+  summary: 'show what is kept and when it will be deleted',
+  help,
+  async run(argv, io) {
+    const { values: v, positionals } = parse(argv, { store: { type: 'string' }, json: { type: 'boolean' } });
+    if (v.help) {
+      io.stdout.write(`${help}\n`);
+      return 0;
+    }
+    if (positionals[0] !== 'status' || positionals.length > 1) throw appError('ERR_USAGE', 'usage: weblog retention status [--store PATH] [--json]');
+    const storePath = v.store ?? defaultStorePath(io.env);
+    const store = await openStore(storePath, { visitTimeoutSec: 1800, readonly: true });
+    const keys = openFileKeyRing(keyRingPathFor(storePath));
+    try {
+      const rows = await retentionStatus(store, keys);
+      if (v.json) {
+        io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        return 0;
+      }
+      const head = ['site', 'contract end', 'weblog deleted on', 'raw window', 'oldest raw', 'next raw deletion', 'keys alive', 'oldest key'];
+      const table = [head, ...rows.map((r) => [r.site, r.contractEnd ?? '-', r.weblogDeletedOn ?? '-', `${r.rawWindowDays} d`, r.oldestRaw ?? '-', r.nextRawDeletion ?? '-', String(r.keysAlive), r.oldestKey ?? '-'])];
+      const widths = head.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+      for (const row of table) io.stdout.write(`${row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+      return 0;
+    } finally {
+      keys.close();
+      await store.close();
+    }
+  },
+};

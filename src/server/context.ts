@@ -1,0 +1,87 @@
+/**
+ * What the routes share: options, the stores, and the request decorations that auth.ts and
+ * tenant.ts fill in. Route modules read `request.caller` and `request.site` and nothing else
+ * about identity: there is no other way for a handler to learn who asks or for which site.
+ */
+import type { KeyRing } from '../anonymise/index.js';
+import type { PipelineConfig } from '../pipeline/config-schema.js';
+import type { AccountStore, Principal } from '../store/accounts.js';
+import type { Store } from '../store/store.js';
+import type { IngestRunner } from './ingest-runner.js';
+import type { Metrics } from './metrics.js';
+
+/** Who may call a route. Absent means 'any' (authenticated): a route is closed unless it says otherwise. */
+export type Access = 'public' | 'any' | 'operator';
+
+/** How a route's `:site` parameter is checked (tenant.ts). */
+export type SiteScope = 'read' | 'ingest';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+    /** Errors as an HTML page (browser routes) instead of JSON. */
+    html?: boolean;
+    /** Only `Authorization: Bearer` counts, never a session cookie (no CSRF surface). */
+    bearerOnly?: boolean;
+    siteScope?: SiteScope;
+  }
+  interface FastifyRequest {
+    caller: Caller | null;
+    /** The `:site` parameter after tenant scoping: a site this caller may see, canonical. */
+    site: string;
+  }
+}
+
+export interface Caller {
+  readonly principal: Principal;
+  readonly via: 'token' | 'session';
+  /** Set when `via` is 'session'. */
+  readonly session: { readonly id: string; readonly csrf: string } | null;
+}
+
+export interface ServerLimits {
+  /** Request body bytes as sent (413 beyond). */
+  readonly maxBodyBytes: number;
+  /** Bytes after gunzip (413 beyond): a gzip bomb must not pass as a small body. */
+  readonly maxDecodedBytes: number;
+  readonly loginPerMinute: number;
+  readonly ingestPerMinute: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxBodyBytes: 64 * 1024 * 1024,
+  maxDecodedBytes: 512 * 1024 * 1024,
+  loginPerMinute: 10,
+  ingestPerMinute: 600,
+};
+
+export interface ServerOptions {
+  readonly store: Store;
+  readonly accounts: AccountStore;
+  /** Key ring for ingests (the store's `.keys` file). */
+  readonly keys: KeyRing;
+  /** Validated pipeline settings that ingests run with (format, enrichment, privacy). */
+  readonly ingestConfig: PipelineConfig;
+  readonly limits?: Partial<ServerLimits>;
+  readonly sessionTtlSeconds?: number;
+  /** fastify's trustProxy: set it when running behind nginx/Apache so TLS and client address are seen. */
+  readonly trustProxy?: boolean | string | string[];
+  /** false: no logs; a stream: JSON logs there; true/absent: JSON logs on stdout. */
+  readonly logger?: boolean | NodeJS.WritableStream;
+  readonly logLevel?: string;
+  /** "Today" for the range buttons (tests pin it). */
+  readonly now?: () => Date;
+}
+
+export interface ServerDeps {
+  readonly store: Store;
+  readonly accounts: AccountStore;
+  readonly ingest: IngestRunner;
+  readonly metrics: Metrics;
+  readonly limits: ServerLimits;
+  readonly sessionTtlSeconds: number;
+  readonly attribution: readonly string[];
+  readonly now: () => Date;
+  /** Set once shutdown begins: ingest answers 503, /readyz fails. */
+  readonly state: { closing: boolean };
+}
