@@ -1,6 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { keyRingPathFor, MASK_PRESETS, openFileKeyRing } from '../anonymise/index.js';
 import { appError } from '../core/errors.js';
+import type { AttackFlag } from '../detect/index.js';
+import { bytesToText } from '../parse/index.js';
 import { buildIngest } from '../pipeline/build.js';
 import { readPipelineFile, validatePipeline } from '../pipeline/config.js';
 import type { PipelineConfig } from '../pipeline/config-schema.js';
@@ -41,6 +43,8 @@ Metrics (docs/metrics.md)
   --ignore-crawlers      count crawler hits only as bots (GoAccess --ignore-crawlers)
   --visit-timeout MIN    minutes of inactivity that end a visit (default 30)
   --trusted-proxy CIDR   take the client from X-Forwarded-For when the peer is in CIDR (repeatable)
+  --attack-signal        print addresses with bursts of 401/403 or 404 answers (10-minute window)
+                         to stderr; kept in memory only, never stored
 
 Enrichment
   --no-geo               no country lookup
@@ -75,6 +79,7 @@ const options = {
   'ignore-crawlers': { type: 'boolean' },
   'visit-timeout': { type: 'string' },
   'trusted-proxy': { type: 'string', multiple: true },
+  'attack-signal': { type: 'boolean' },
   'no-geo': { type: 'boolean' },
   'geo-db': { type: 'string' },
   'no-ua': { type: 'boolean' },
@@ -140,6 +145,12 @@ function progressPrinter(io: Io): (p: Progress) => void {
   };
 }
 
+function formatAttack(f: AttackFlag): string {
+  const what = f.kind === 'auth-failures' ? '401/403 answers' : '404 answers';
+  const t = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+  return `attack-signal: ${f.kind} from ${bytesToText(f.ip)}: ${f.count} ${what} between ${t(f.from)} and ${t(f.to)}`;
+}
+
 export function formatSummary(s: IngestSummary, secs: number): string {
   const lines = [
     `weblog ingest: ${s.lines} lines read, ${s.parsed} counted, ${s.lines - s.parsed} rejected in ${secs.toFixed(2)} s` +
@@ -177,6 +188,7 @@ export const ingestCommand: Command = {
     const built = await buildIngest(settings, store, keys, rawSpool, {
       ...(tty ? { onProgress: progressPrinter(io) } : {}),
       ...(v.quiet ? {} : { onNotice: (m: string) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}${m}\n`) }),
+      ...(v['attack-signal'] ? { onAttack: (f: AttackFlag) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}${formatAttack(f)}\n`) } : {}),
     });
     const t0 = process.hrtime.bigint();
     try {

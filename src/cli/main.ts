@@ -5,6 +5,7 @@
  */
 import { AppError, isAppError } from '../core/errors.js';
 import type { Command, Io } from './command.js';
+import { anonymiseCommand } from './anonymise.js';
 import { ingestCommand } from './ingest.js';
 import { purgeCommand } from './purge.js';
 import { reportCommand } from './report.js';
@@ -12,7 +13,7 @@ import { retentionCommand } from './retention.js';
 import { sitesCommand } from './sites.js';
 import { validateCommand } from './validate.js';
 
-export const COMMANDS: readonly Command[] = [ingestCommand, reportCommand, sitesCommand, purgeCommand, retentionCommand, validateCommand];
+export const COMMANDS: readonly Command[] = [ingestCommand, anonymiseCommand, reportCommand, sitesCommand, purgeCommand, retentionCommand, validateCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -95,6 +95,7 @@ export const ERRORS = {
     httpStatus: 400,
   },
   ERR_SERVER_CLOSING: { message: 'server is shutting down', hint: 'Retry against the restarted server.', exit: 1, httpStatus: 503 },
+  ERR_STORE_READ: { message: 'store read failed: %s', hint: 'Check that the store server is reachable (a ClickHouse URL: its /ping) and retry.', exit: 1 },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

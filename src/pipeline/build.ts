@@ -6,6 +6,7 @@
 import { createAggregator, type Aggregator } from '../aggregate/aggregator.js';
 import type { SiteMeta } from '../aggregate/delta.js';
 import { createAnonymiser, describeIpPolicy, describeUserPolicy, scrub, type KeyRing, type PrivacyPolicy } from '../anonymise/index.js';
+import { createAttackSignal, DEFAULT_ATTACK_SIGNAL, type AttackFlag } from '../detect/index.js';
 import { createReferrerClassifier, createUaClassifier, openGeoLookup, type GeoLookup } from '../enrich/index.js';
 import { bytesToText, createClientResolver, createParser, type FormatSpec, type LineParser } from '../parse/index.js';
 import type { RawSpool } from '../store/raw-spool.js';
@@ -56,7 +57,7 @@ export async function buildIngest(
   store: Store,
   keys: KeyRing,
   rawSpool: RawSpool | null,
-  hooks: { onProgress?: (p: Progress) => void; onNotice?: (m: string) => void } = {},
+  hooks: { onProgress?: (p: Progress) => void; onNotice?: (m: string) => void; onAttack?: (f: AttackFlag) => void } = {},
 ): Promise<BuiltPipeline> {
   const parser: LineParser | 'auto' = s.format === 'auto' ? 'auto' : createParser(s.format);
   let geo: GeoLookup | null = null;
@@ -67,6 +68,7 @@ export async function buildIngest(
     geo,
     referrerFor: s.enrich.referrers ? (site) => createReferrerClassifier({ hosts: hostsOf(site) }) : null,
     clientResolver: s.enrich.trustedProxies.length > 0 ? createClientResolver(s.enrich.trustedProxies) : null,
+    attack: hooks.onAttack ? createAttackSignal(DEFAULT_ATTACK_SIGNAL, hooks.onAttack) : null,
     pageExtensions: new Set(s.enrich.pageExtensions.map((e) => e.toLowerCase().replace(/^\./, ''))),
   };
   const sitePolicies = new Map<string, PrivacyPolicy>();

@@ -7,6 +7,7 @@ import type { Aggregator } from '../aggregate/aggregator.js';
 import { fnv1a32, type Anonymiser } from '../anonymise/index.js';
 import { emptyParsedLine, type Enrichment, type ReferrerInfo, type RejectReason, type UaInfo } from '../core/record.js';
 import { ownString } from '../core/strings.js';
+import type { AttackSignal } from '../detect/index.js';
 import type { GeoLookup, ReferrerClassifier, UaClassifier } from '../enrich/index.js';
 import type { LineParser } from '../parse/index.js';
 import type { RawSpool } from '../store/raw-spool.js';
@@ -21,6 +22,8 @@ export interface Enrichers {
   /** Creates the referrer classifier of a site (its own host names make referrers internal). */
   readonly referrerFor: ((site: string) => ReferrerClassifier) | null;
   readonly clientResolver: { resolve(line: ReturnType<typeof emptyParsedLine>): void } | null;
+  /** Short-term attack detection on the raw line (nothing stored); null when off. */
+  readonly attack: AttackSignal | null;
   /** Lower-case extensions of page-like URLs (Webalizer's PageType); extension-less paths are pages. */
   readonly pageExtensions: ReadonlySet<string>;
 }
@@ -88,6 +91,7 @@ export function createLineProcessor(enrich: Enrichers, anonymiser: Anonymiser, a
       }
       if (raw !== null && raw.keeps(site)) raw.spool.append(site, parsed.date, line);
       enrich.clientResolver?.resolve(parsed);
+      enrich.attack?.observe(parsed);
       const ua = uaEntry(parsed.userAgent);
       enrichment.ua = ua.info;
       enrichment.country = enrich.geo !== null ? enrich.geo.country(parsed.ip) : '';

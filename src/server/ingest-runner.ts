@@ -64,7 +64,8 @@ export function createIngestRunner(deps: {
       routing:
         job.site !== null ? base.routing : { type: 'vhost' as const, known: config.routing.unknown === 'accept' ? null : new Set(sites.keys()) },
     };
-    const built = await buildIngest(settings, store, keys);
+    // No raw-window spool: HTTP ingest keeps aggregates only (see docs/server.md).
+    const built = await buildIngest(settings, store, keys, null);
     try {
       return await runIngest(built.plan);
     } finally {

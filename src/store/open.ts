@@ -1,7 +1,15 @@
-/** Picks the Store implementation from a location: a file path is the embedded SQLite store. */
+/**
+ * Picks the Store implementation from a location: a file path is the embedded SQLite store,
+ * `clickhouse://user:pass@host:8123/db` (or `clickhouses://`) the ClickHouse store.
+ */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { appError } from '../core/errors.js';
+import { keyRingPathFor, openFileKeyRing, type KeyRing } from '../anonymise/index.js';
+import { AppError, appError } from '../core/errors.js';
+import { isClickHouseUrl, redactUrl } from './clickhouse/connection.js';
+import { migrateDeployment, openClickHouseStore, openDeployment } from './clickhouse/clickhouse-store.js';
+import { openClickHouseKeyRing } from './clickhouse/keyring.js';
+import { SCHEMA_VERSION } from './sqlite/migrations.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -18,6 +26,41 @@ export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export async function openStore(location: string, opts: OpenStoreOptions): Promise<Store> {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw appError('ERR_STORE_URL', location.replace(/\/\/[^@/]*@/, '//***@'));
+  if (isClickHouseUrl(location)) return openClickHouseStore(location, opts);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw appError('ERR_STORE_URL', redactUrl(location));
   return openSqliteStore(location, opts);
+}
+
+/**
+ * The KeyRing that belongs to a store: `<path>.keys` beside a SQLite file; for ClickHouse the
+ * `<db>_keys` database, shared by every ingest process so they agree on each day's key.
+ */
+export async function openKeyRingFor(location: string): Promise<KeyRing> {
+  if (isClickHouseUrl(location)) return openClickHouseKeyRing(location);
+  return openFileKeyRing(keyRingPathFor(location));
+}
+
+export interface MigrateResult {
+  readonly location: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Bring a store's schema up to date (`weblog store migrate`). */
+export async function migrateStore(location: string): Promise<MigrateResult> {
+  if (isClickHouseUrl(location)) {
+    const dep = await openDeployment(location);
+    try {
+      const r = await migrateDeployment(dep);
+      return { location: dep.target.location, ...r };
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw appError('ERR_STORE_OPEN', dep.target.location, (e as Error).message);
+    } finally {
+      await dep.close();
+    }
+  }
+  const store = openSqliteStore(location, { visitTimeoutSec: 1800 });
+  await store.close();
+  return { location, from: -1, to: SCHEMA_VERSION };
 }

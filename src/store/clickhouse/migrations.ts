@@ -77,7 +77,7 @@ export const CH_MIGRATIONS: readonly ChMigration[] = [
       },
       {
         name: 'site_meta',
-        columns: 'site String, attempt UInt64, ip_policy String, user_policy String, attribution Array(String)',
+        columns: 'site String, attempt UInt64, ip_policy String, user_policy String, attribution Array(String), raw_window_days UInt32',
         engine: mt('(site, attempt)'),
         shardKey: 'cityHash64(site)',
       },
@@ -89,8 +89,16 @@ export const CH_MIGRATIONS: readonly ChMigration[] = [
     tables: [
       {
         name: 'site_contract',
-        columns: 'site String, version UInt64, contract_end Nullable(String)',
+        // '' = no contract end: argMax skips NULLs, so a cleared end could not win over an older date.
+        columns: 'site String, version UInt64, contract_end String',
         engine: mt('(site, version)'),
+        shardKey: 'cityHash64(site)',
+      },
+      {
+        // Committed size of each raw-window file (store/raw-spool.ts): the latest committed attempt wins.
+        name: 'raw_file',
+        columns: 'site String, day String, attempt UInt64, bytes UInt64, lines UInt64',
+        engine: mt('(site, day, attempt)'),
         shardKey: 'cityHash64(site)',
       },
       {
@@ -113,10 +121,10 @@ export const MIGRATION_TABLE: TableSpec = {
   shardKey: null,
 };
 
-/** The key database (`<db>_keys`): per-day secret candidates and which site used which day. */
+/** The key database (`<db>_keys`), never distributed: keys stay on the node named in the URL. */
 export const KEY_TABLES: readonly TableSpec[] = [
-  { name: 'day_secret', columns: 'day String, secret String, created DateTime DEFAULT now()', engine: mt('day'), shardKey: null },
-  { name: 'key_use', columns: 'site String, day String', engine: 'ReplacingMergeTree() ORDER BY (site, day)', shardKey: null },
+  // Candidates per site and day; keyring.ts picks one winner deterministically (server clock `created`).
+  { name: 'site_day_secret', columns: 'site String, day String, secret String, created DateTime DEFAULT now()', engine: mt('(site, day)'), shardKey: null },
 ];
 
 export interface DdlContext {

@@ -1,0 +1,146 @@
+/**
+ * Log ingest over HTTP: `POST /ingest/:site` (every line belongs to the site) and `POST /ingest`
+ * (each line routed by its virtual host). The body is text (as `curl --data-binary @access.log`
+ * or a log shipper sends it), optionally gzip-encoded, and streams into the pipeline: nothing
+ * buffers the whole body. Operator bearer tokens only.
+ */
+import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { appError, isAppError } from '../../core/errors.js';
+import type { IngestSummary } from '../../pipeline/ingest.js';
+import type { ServerDeps } from '../context.js';
+import { errorResponses, siteParams } from '../schemas.js';
+
+/** What shippers send: plain text, or no useful type at all (curl's default is form-urlencoded). */
+const TEXT_TYPES = new Set(['', 'text/plain', 'application/octet-stream', 'application/x-www-form-urlencoded', 'text/x-log']);
+
+class ByteLimit extends Transform {
+  #seen = 0;
+  readonly #max: number;
+  readonly #onBytes: (n: number) => void;
+
+  constructor(max: number, onBytes: (n: number) => void = () => {}) {
+    super();
+    this.#max = max;
+    this.#onBytes = onBytes;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.#seen += chunk.length;
+    this.#onBytes(chunk.length);
+    if (this.#seen > this.#max) cb(appError('ERR_INGEST_TOO_LARGE', this.#max));
+    else cb(null, chunk);
+  }
+}
+
+const resultSchema = {
+  type: 'object',
+  required: ['site', 'lines', 'accepted', 'rejected', 'sites', 'format'],
+  additionalProperties: false,
+  properties: {
+    site: { type: ['string', 'null'], description: 'The site of every line, or null when routed by virtual host' },
+    lines: { type: 'integer', description: 'Lines read' },
+    accepted: { type: 'integer', description: 'Lines counted' },
+    rejected: {
+      type: 'object',
+      required: ['lines', 'reasons'],
+      additionalProperties: false,
+      properties: { lines: { type: 'integer' }, reasons: { type: 'object', additionalProperties: { type: 'integer' } } },
+    },
+    sites: { type: 'array', items: { type: 'string' }, description: 'Sites that received data' },
+    format: { type: 'string', description: 'Log format used (detected or configured)' },
+  },
+} as const;
+
+export interface IngestResult {
+  site: string | null;
+  lines: number;
+  accepted: number;
+  rejected: { lines: number; reasons: Record<string, number> };
+  sites: string[];
+  format: string;
+}
+
+function result(site: string | null, s: IngestSummary): IngestResult {
+  const reasons: Record<string, number> = {};
+  for (const k of Object.keys(s.rejected).sort()) reasons[k] = s.rejected[k as keyof typeof s.rejected] ?? 0;
+  return { site, lines: s.lines, accepted: s.parsed, rejected: { lines: s.lines - s.parsed, reasons }, sites: s.sites, format: Object.values(s.formats)[0] ?? '' };
+}
+
+export async function ingestRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+  // Every body stays an unread stream here; this scope only (fastify encapsulation).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  async function ingest(request: FastifyRequest, reply: FastifyReply, site: string | null): Promise<IngestResult> {
+    const arrived = Date.now();
+    // Whatever happens, a half-read body must not be parsed as the next request.
+    reply.header('connection', 'close');
+    try {
+      if (deps.state.closing) throw appError('ERR_SERVER_CLOSING');
+      const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (!TEXT_TYPES.has(type)) throw appError('ERR_INGEST_MEDIA_TYPE', `content type ${type.slice(0, 60)}`);
+      const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+      const gzip = encoding === 'gzip' || encoding === 'x-gzip';
+      if (!gzip && encoding !== 'identity') throw appError('ERR_INGEST_MEDIA_TYPE', `content encoding ${encoding.slice(0, 60)}`);
+      const declared = Number(request.headers['content-length']);
+      if (Number.isFinite(declared) && declared > deps.limits.maxBodyBytes) throw appError('ERR_INGEST_TOO_LARGE', deps.limits.maxBodyBytes);
+
+      const body = request.body as Readable;
+      const first = new ByteLimit(deps.limits.maxBodyBytes, (n) => (deps.metrics.ingestBytes += n));
+      // pipe(), not pipeline(), for the request itself: pipeline would destroy the request on a
+      // limit error, and with it the socket, so the client would never see the 413.
+      body.pipe(first);
+      body.on('error', (e) => first.destroy(appError('ERR_INGEST_BODY', e.message)));
+      body.on('close', () => {
+        if (!body.readableEnded) first.destroy(appError('ERR_INGEST_BODY', 'the client closed the connection'));
+      });
+      let stream: Readable = first;
+      if (gzip) {
+        // pipeline destroys the last stage with the first error, so the ingest sees it and stores nothing.
+        stream = pipeline(first, createGunzip(), new ByteLimit(deps.limits.maxDecodedBytes), () => {});
+      }
+      const summary = await deps.ingest.run({ stream, site, arrived });
+      deps.metrics.countIngest('ok');
+      return result(site, summary);
+    } catch (e) {
+      const err = isAppError(e) ? e : appError('ERR_INTERNAL', (e as Error).message);
+      deps.metrics.countIngest(err.code);
+      // The body's bytes, not the server, were at fault: say so with the body's error code.
+      if (err.code === 'ERR_SOURCE_READ') throw appError('ERR_INGEST_BODY', err.message.replace(/^error reading http: /, ''));
+      throw err;
+    }
+  }
+
+  const common = {
+    tags: ['ingest'],
+    security: [{ bearer: [] }],
+    consumes: ['text/plain'],
+    headers: {
+      type: 'object',
+      properties: { 'content-encoding': { type: 'string', description: 'identity or gzip' } },
+    },
+    response: { 200: resultSchema, ...errorResponses, 413: { $ref: 'weblog-error#' }, 415: { $ref: 'weblog-error#' }, 503: { $ref: 'weblog-error#' } },
+  };
+  const config = {
+    access: 'operator' as const,
+    bearerOnly: true,
+    rateLimit: { max: deps.limits.ingestPerMinute, timeWindow: 60_000 },
+  };
+
+  app.post<{ Params: { site: string } }>(
+    '/ingest/:site',
+    {
+      config: { ...config, siteScope: 'ingest' as const },
+      schema: { ...common, summary: 'Ingest access-log lines for one site', params: siteParams },
+    },
+    async (request, reply) => ingest(request, reply, request.site),
+  );
+
+  app.post(
+    '/ingest',
+    { config, schema: { ...common, summary: 'Ingest access-log lines, each routed to a site by its virtual host' } },
+    async (request, reply) => ingest(request, reply, null),
+  );
+}
