@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { keyRingPathFor, MASK_PRESETS, openFileKeyRing } from '../anonymise/index.js';
+import { MASK_PRESETS } from '../anonymise/index.js';
 import { appError } from '../core/errors.js';
 import type { AttackFlag } from '../detect/index.js';
 import { bytesToText } from '../parse/index.js';
@@ -7,11 +7,11 @@ import { buildIngest } from '../pipeline/build.js';
 import { readPipelineFile, validatePipeline } from '../pipeline/config.js';
 import type { PipelineConfig } from '../pipeline/config-schema.js';
 import type { IngestSummary, Progress } from '../pipeline/ingest.js';
-import { runIngest } from '../pipeline/ingest.js';
+import { runFollow, runIngest } from '../pipeline/ingest.js';
 import { runPurge } from '../pipeline/retention.js';
 import { settingsFromConfig } from '../pipeline/settings.js';
 import { describePurge, nowFrom } from './purge.js';
-import { defaultStorePath, openStore } from '../store/index.js';
+import { defaultStorePath, openKeyRingFor, openStore } from '../store/index.js';
 import { RawSpool, rawSpoolDirFor } from '../store/raw-spool.js';
 import { intFlag, oneOf, parse } from './args.js';
 import type { Command, Io } from './command.js';
@@ -55,11 +55,19 @@ Enrichment
 Store and run
   --store PATH           SQLite store (default: $WEBLOG_STORE or ~/.local/share/weblog/weblog.db)
   --batch-lines N        lines per committed batch (default 200000)
+  --follow               keep reading the files as they grow, like tail -F (logrotate's
+                         rename+create and copytruncate, rotated .1/.gz history read once);
+                         runs until SIGINT/SIGTERM (docs/operations.md)
+  --commit-interval SEC  with --follow: commit followed lines at least this often (default 2)
+  --poll-interval MS     with --follow: stat poll when fs.watch says nothing (default 250)
   --strict               exit 1 when any line was rejected
   --no-purge             do not run the retention rules after the ingest (see weblog purge)
   --now YYYY-MM-DD       the date the retention rules run for (default: today)
   --quiet                no summary on stderr
   -h, --help             this help
+
+SIGINT/SIGTERM stop the ingest at the next line boundary and commit what was read (exit 0); a
+second signal ends it at once (nothing is lost for files: the rerun resumes at the checkpoint).
 
 Exit codes: 0 ok (also when lines were rejected; they are reported), 1 runtime failure, 2 usage error.`;
 
@@ -86,6 +94,9 @@ const options = {
   'no-referrers': { type: 'boolean' },
   store: { type: 'string' },
   'batch-lines': { type: 'string' },
+  follow: { type: 'boolean' },
+  'commit-interval': { type: 'string' },
+  'poll-interval': { type: 'string' },
   strict: { type: 'boolean' },
   'no-purge': { type: 'boolean' },
   now: { type: 'string' },
@@ -181,7 +192,7 @@ export const ingestCommand: Command = {
     if (settings.routing.type === 'fixed' && settings.routing.site === '') throw appError('ERR_USAGE', '--site must not be empty');
     const storePath = v.store ?? config.store.path ?? defaultStorePath(io.env);
     const store = await openStore(storePath, { visitTimeoutSec: settings.metrics.visitTimeoutMinutes * 60 });
-    const keys = openFileKeyRing(keyRingPathFor(storePath));
+    const keys = await openKeyRingFor(storePath);
     const keepsRaw = settings.rawWindowDays > 0 || [...settings.sites.values()].some((x) => (x.rawWindowDays ?? 0) > 0);
     const rawSpool = keepsRaw ? new RawSpool(rawSpoolDirFor(storePath), await store.rawFiles()) : null;
     const tty = io.stderr.isTTY === true && !v.quiet;
@@ -189,10 +200,23 @@ export const ingestCommand: Command = {
       ...(tty ? { onProgress: progressPrinter(io) } : {}),
       ...(v.quiet ? {} : { onNotice: (m: string) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}${m}\n`) }),
       ...(v['attack-signal'] ? { onAttack: (f: AttackFlag) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}${formatAttack(f)}\n`) } : {}),
-    });
+    }, now.toISOString().slice(0, 10));
+    const follow = v.follow === true;
+    if (follow && (positionals.length === 0 || positionals.includes('-'))) throw appError('ERR_USAGE', '--follow needs FILE arguments (stdin cannot be followed)');
+    const commitIntervalMs = (intFlag('commit-interval', v['commit-interval'], 1, 3600) ?? 2) * 1000;
+    const pollMs = intFlag('poll-interval', v['poll-interval'], 10, 60_000) ?? 250;
+    // A first signal stops at the next line boundary and commits; `once` lets a second one kill.
+    const stop = new AbortController();
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (!v.quiet) io.stderr.write(`${tty ? '\r\x1b[K' : ''}weblog ingest: ${sig}, committing what was read\n`);
+      stop.abort();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     const t0 = process.hrtime.bigint();
     try {
-      const summary = await runIngest(built.plan);
+      const plan = { ...built.plan, signal: stop.signal };
+      const summary = follow ? await runFollow(plan, { pollMs, commitIntervalMs, history: true }) : await runIngest(plan);
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       if (tty) io.stderr.write('\r\x1b[K');
       if (!v.quiet) io.stderr.write(formatSummary(summary, secs));
@@ -204,6 +228,8 @@ export const ingestCommand: Command = {
       if (v.strict && rejected > 0) throw appError('ERR_DATA_REJECTED', rejected, summary.lines);
       return 0;
     } finally {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
       built.close();
       keys.close();
       await store.close();

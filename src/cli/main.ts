@@ -11,9 +11,14 @@ import { purgeCommand } from './purge.js';
 import { reportCommand } from './report.js';
 import { retentionCommand } from './retention.js';
 import { sitesCommand } from './sites.js';
+import { storeCommand } from './store.js';
 import { validateCommand } from './validate.js';
+import { customerCommand } from './customer.js';
+import { serveCommand } from './serve.js';
+import { siteCommand } from './site.js';
+import { tokenCommand } from './token.js';
 
-export const COMMANDS: readonly Command[] = [ingestCommand, anonymiseCommand, reportCommand, sitesCommand, purgeCommand, retentionCommand, validateCommand];
+export const COMMANDS: readonly Command[] = [ingestCommand, anonymiseCommand, reportCommand, sitesCommand, purgeCommand, retentionCommand, storeCommand, validateCommand, serveCommand, customerCommand, siteCommand, tokenCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -12,6 +12,7 @@ import { bytesToText, createClientResolver, createParser, type FormatSpec, type 
 import type { RawSpool } from '../store/raw-spool.js';
 import type { Store } from '../store/store.js';
 import type { IngestInput, IngestPlan, Progress } from './ingest.js';
+import { rawCutoff } from './retention.js';
 import { createLineProcessor, type Enrichers, type Routing } from './line-processor.js';
 
 export interface SiteSettings {
@@ -47,6 +48,24 @@ export interface IngestSettings {
 
 export const DEFAULT_PAGE_EXTENSIONS = ['html', 'htm', 'shtml', 'php', 'php3', 'php5', 'phtml', 'asp', 'aspx', 'jsp', 'cgi', 'pl', 'py'];
 
+/**
+ * A raw line of day D is kept while D ≥ today − W (the purge rule): lines of days already past
+ * their window are never written, so importing old logs leaves no raw data even for a moment.
+ */
+function rawKeeps(windowOf: (site: string) => number, today: string): (site: string, date: string) => boolean {
+  let lastSite = '';
+  let lastDate = '';
+  let last = false;
+  return (site, date) => {
+    if (site === lastSite && date === lastDate) return last;
+    const w = windowOf(site);
+    last = w > 0 && date >= rawCutoff(today, w);
+    lastSite = site;
+    lastDate = date;
+    return last;
+  };
+}
+
 export interface BuiltPipeline {
   readonly plan: IngestPlan;
   close(): void;
@@ -58,6 +77,8 @@ export async function buildIngest(
   keys: KeyRing,
   rawSpool: RawSpool | null,
   hooks: { onProgress?: (p: Progress) => void; onNotice?: (m: string) => void; onAttack?: (f: AttackFlag) => void } = {},
+  /** The day the retention rules are applied for (the raw window is counted back from it). */
+  today: string = new Date().toISOString().slice(0, 10),
 ): Promise<BuiltPipeline> {
   const parser: LineParser | 'auto' = s.format === 'auto' ? 'auto' : createParser(s.format);
   let geo: GeoLookup | null = null;
@@ -91,7 +112,7 @@ export async function buildIngest(
     inputs: s.inputs,
     parser,
     routing: s.routing,
-    processor: createLineProcessor(enrichers, anonymiser, aggregator, rawSpool ? { spool: rawSpool, keeps: (site) => rawWindow(site) > 0 } : null),
+    processor: createLineProcessor(enrichers, anonymiser, aggregator, rawSpool ? { spool: rawSpool, keeps: rawKeeps(rawWindow, today) } : null),
     rawSpool,
     aggregator,
     store,

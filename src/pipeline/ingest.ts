@@ -5,6 +5,7 @@
  * writer is a Writable with a high-water mark of one batch, so while the store is committing,
  * split2 and the file reader wait: memory stays bounded by one batch whatever the input size.
  */
+import { createReadStream } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Aggregator } from '../aggregate/aggregator.js';
@@ -12,7 +13,8 @@ import type { Batch, Checkpoint, SiteMeta } from '../aggregate/delta.js';
 import { appError, isAppError } from '../core/errors.js';
 import type { RejectReason } from '../core/record.js';
 import { detectFormat, type LineParser } from '../parse/index.js';
-import { inspectFile, matchesPrefix, openFile, openStdin } from '../source/file.js';
+import { inspectFile, matchesPrefix, openFile, openStdin, type FileInfo } from '../source/file.js';
+import { ChangeWaiter, FileFollower } from '../source/follow.js';
 import { LineGuard } from '../source/line-guard.js';
 import { createLatin1Splitter, MAX_LINE_BYTES } from '../source/line-splitter.js';
 import type { OpenedSource } from '../source/source.js';
@@ -30,6 +32,10 @@ export interface IngestInput {
    * skipped or resumed: the caller owns delivery semantics.
    */
   readonly stream?: Readable;
+  /** Open this instead of `path` (follow mode: /proc/self/fd/N of a file rotated away). */
+  readonly readPath?: string;
+  /** Stop before this byte offset (follow mode: after the last complete line); null/absent = EOF. */
+  readonly end?: number | null;
 }
 
 export interface IngestPlan {
@@ -47,6 +53,22 @@ export interface IngestPlan {
   readonly onProgress?: (p: Progress) => void;
   /** Told what was detected / skipped; never given a line's content. */
   readonly onNotice?: (msg: string) => void;
+  /**
+   * Stop early (SIGINT/SIGTERM): reading ends at the next line boundary, the lines read so far
+   * are committed with their checkpoint, and runIngest returns normally with `stopped` set.
+   */
+  readonly signal?: AbortSignal;
+}
+
+export interface FollowSettings {
+  /** Wake-up interval of the stat poll (fs.watch wakes it earlier). */
+  readonly pollMs: number;
+  /** Followed lines are committed at least this often while they keep coming. */
+  readonly commitIntervalMs: number;
+  /** Read rotated history (`.1`, `.gz` …) once at start. */
+  readonly history: boolean;
+  /** Called after every pass that committed something (tests, progress). */
+  readonly onPass?: (s: IngestSummary) => void;
 }
 
 export interface Progress {
@@ -66,6 +88,8 @@ export interface IngestSummary {
   formats: Record<string, string>;
   /** Inputs whose content was already fully ingested. */
   unchanged: string[];
+  /** True when a signal ended the run early (what was read is committed). */
+  stopped?: boolean;
 }
 
 const SAMPLE_LINES = 5;
@@ -101,15 +125,131 @@ function sampleLines(head: Buffer): string[] {
   return lines.slice(0, 200);
 }
 
+const ABORTED = Symbol('aborted');
+
+/**
+ * The source's chunks until `signal` fires, then up to the next line boundary only. A file
+ * (`exact`) is never cut inside a line, so its checkpoint stays on a boundary; an unrepeatable
+ * stream waiting for input is cut at once (what arrived of a line is flushed as a line, as at EOF).
+ */
+async function* untilStopped(stream: Readable, signal: AbortSignal | undefined, exact: boolean): AsyncGenerator<Buffer> {
+  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let atBoundary = true;
+  let onAbort: (() => void) | null = null;
+  const aborted = signal
+    ? new Promise<typeof ABORTED>((resolve) => {
+        onAbort = () => resolve(ABORTED);
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      })
+    : null;
+  try {
+    for (;;) {
+      const r: IteratorResult<Buffer> | typeof ABORTED =
+        aborted !== null && (atBoundary || !exact) ? await Promise.race([it.next(), aborted]) : await it.next();
+      if (r === ABORTED || r.done) return;
+      const chunk: Buffer = r.value;
+      if (chunk.length === 0) continue;
+      if (signal?.aborted) {
+        const nl = chunk.indexOf(10);
+        if (nl !== -1) {
+          yield chunk.subarray(0, nl + 1);
+          return;
+        }
+      }
+      atBoundary = chunk[chunk.length - 1] === 10;
+      yield chunk;
+    }
+  } finally {
+    if (signal && onAbort) signal.removeEventListener('abort', onAbort);
+    // Ends the read (and closes the file) when stopping before EOF.
+    await it.return?.();
+  }
+}
+
+function newSummary(): IngestSummary {
+  return { lines: 0, parsed: 0, rejected: {}, samples: {}, sites: [], formats: {}, unchanged: [] };
+}
+
 export async function runIngest(plan: IngestPlan): Promise<IngestSummary> {
-  const summary: IngestSummary = { lines: 0, parsed: 0, rejected: {}, samples: {}, sites: [], formats: {}, unchanged: [] };
+  const summary = newSummary();
   const sites = new Set<string>();
-  for (const input of plan.inputs) await ingestOne(plan, input, summary, sites);
+  for (const input of plan.inputs) {
+    if (plan.signal?.aborted) break;
+    await ingestOne(plan, input, summary, sites);
+  }
+  if (plan.signal?.aborted) summary.stopped = true;
   summary.sites = [...sites].sort();
   return summary;
 }
 
-async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSummary, sites: Set<string>): Promise<void> {
+/**
+ * Follow mode (`tail -F`): ingests what the files hold, then keeps reading what is appended,
+ * across logrotate's rename+create and copytruncate (source/follow.ts decides what to read),
+ * until `plan.signal` fires. Every pass commits what it read, so followed lines are in the
+ * store within about `commitIntervalMs`; a partial last line waits for its newline.
+ */
+export async function runFollow(plan: IngestPlan, opts: FollowSettings): Promise<IngestSummary> {
+  const signal = plan.signal ?? new AbortController().signal;
+  const summary = newSummary();
+  const sites = new Set<string>();
+  const files = plan.inputs.filter((i) => i.stream === undefined && i.path !== '-');
+  if (files.length !== plan.inputs.length) throw appError('ERR_USAGE', '--follow reads files: stdin and streams cannot be followed');
+  const drainQuietMs = Math.max(1000, 2 * opts.commitIntervalMs);
+  const followers = files.map((f) => ({ input: f, follower: new FileFollower(f.path, { drainQuietMs, history: opts.history }) }));
+  // The format is detected once per followed path: a pass may see a single appended line.
+  const parsers = new Map<string, LineParser>();
+  const waiter = new ChangeWaiter(files.map((f) => f.path));
+  const signatures = new Map<string, string>();
+  let lastPass = 0;
+  try {
+    for (let first = true; ; first = false) {
+      if (!first) {
+        await waiter.wait(opts.pollMs, signal);
+        if (signal.aborted) break;
+        if (Date.now() - lastPass < opts.commitIntervalMs) continue;
+      }
+      let changed = first;
+      for (const { input, follower } of followers) {
+        const sig = await follower.signature();
+        if (sig !== signatures.get(input.path) || sig.includes('draining')) changed = true;
+        signatures.set(input.path, sig);
+      }
+      if (!changed) continue;
+      lastPass = Date.now();
+      const before = summary.lines;
+      for (const { input, follower } of followers) {
+        const reads = await follower.poll();
+        for (const r of reads) {
+          if (signal.aborted) break;
+          const p = plan.parser === 'auto' ? parsers.get(input.path) : plan.parser;
+          const res = await ingestOne(p ? { ...plan, parser: p } : plan, { path: r.name, site: input.site, readPath: r.readPath, end: r.end }, summary, sites);
+          if (res.parser && plan.parser === 'auto' && !parsers.has(input.path)) parsers.set(input.path, res.parser);
+          follower.reached(r, res.offset);
+        }
+        await follower.release();
+        if (signal.aborted) break;
+      }
+      if (summary.lines !== before) opts.onPass?.(summary);
+      if (signal.aborted) break;
+    }
+  } finally {
+    waiter.close();
+    for (const { follower } of followers) await follower.close();
+  }
+  summary.stopped = true;
+  summary.sites = [...sites].sort();
+  return summary;
+}
+
+interface OneResult {
+  /** The parser used; null when nothing was read. */
+  parser: LineParser | null;
+  /** Content offset reached (the checkpoint's offset); 0 for unrepeatable streams. */
+  offset: number;
+}
+
+async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSummary, sites: Set<string>): Promise<OneResult> {
   const routing: Routing = input.site !== null ? { type: 'fixed', site: input.site } : plan.routing;
   const scope = routing.type === 'fixed' ? `site:${routing.site}` : 'vhost';
   const rejectSite = routing.type === 'fixed' ? routing.site : '';
@@ -121,7 +261,7 @@ async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSu
   } else if (input.path === '-') {
     src = openStdin();
   } else {
-    const info = await inspectFile(input.path);
+    const info = await inspectFile(input.readPath ?? input.path);
     let from: Checkpoint | null = null;
     for (const cp of await plan.store.checkpoints(scope)) {
       if (await matchesPrefix(info, cp.fpLength, cp.fpHash)) {
@@ -129,14 +269,18 @@ async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSu
         break;
       }
     }
-    src = openFile(info, from?.offset ?? 0);
-    resumeLines = from?.lines ?? 0;
-    if (from !== null && !info.gzip && from.offset >= info.size) {
-      src.stream.destroy();
-      summary.unchanged.push(input.path);
-      plan.onNotice?.(`${input.path}: already ingested (${from.lines} lines), nothing new`);
-      return;
+    const end = input.end ?? null;
+    const limit = end !== null && !info.gzip ? Math.min(end, info.size) : info.size;
+    if (from !== null && !info.gzip && from.offset >= limit) {
+      // Follow passes ask often; only a one-off ingest says so.
+      if (end === null) {
+        summary.unchanged.push(input.path);
+        plan.onNotice?.(`${input.path}: already ingested (${from.lines} lines), nothing new`);
+      }
+      return { parser: null, offset: from.offset };
     }
+    src = end !== null && !info.gzip ? openFileRange(info, input.path, from?.offset ?? 0, end) : { ...openFile(info, from?.offset ?? 0), name: input.path };
+    resumeLines = from?.lines ?? 0;
     if (from !== null) plan.onNotice?.(`${input.path}: resuming after line ${from.lines}`);
   }
 
@@ -219,7 +363,7 @@ async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSu
     timer.unref();
   }
   try {
-    await pipeline(stream, guard, splitter, writer);
+    await pipeline(untilStopped(stream, plan.signal, identity !== null), guard, splitter, writer);
   } catch (e) {
     if (isAppError(e)) throw e;
     throw appError('ERR_SOURCE_READ', src.name, (e as Error).message);
@@ -227,4 +371,21 @@ async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSu
     if (timer) clearInterval(timer);
     plan.onProgress?.({ source: src.name, lines: lineNo, bytesRead: src.bytesRead(), bytesTotal: src.sizeOnDisk });
   }
+  return { parser, offset: base + Math.min(consumed, guard.bytesIn) };
+}
+
+/** A plain file from `offset` up to (not including) `end`. */
+function openFileRange(info: FileInfo, name: string, offset: number, end: number): OpenedSource {
+  const start = Math.min(offset, end);
+  // createReadStream's `end` is inclusive; an empty range still needs a stream that ends.
+  const raw = end > start ? createReadStream(info.path, { start, end: end - 1, highWaterMark: 256 * 1024 }) : Readable.from([]);
+  return {
+    name,
+    stream: raw,
+    identity: info.identity,
+    sizeOnDisk: info.size,
+    skipBytes: 0,
+    startOffset: start,
+    bytesRead: () => start + ('bytesRead' in raw ? (raw as { bytesRead: number }).bytesRead : 0),
+  };
 }

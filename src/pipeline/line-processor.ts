@@ -46,7 +46,8 @@ export interface LineProcessor {
 /** The raw-record window: lines of sites that keep raw records are appended as collected. */
 export interface RawSink {
   readonly spool: RawSpool;
-  keeps(site: string): boolean;
+  /** Whether a line of this site and day belongs in the window (a day already past it is never written). */
+  keeps(site: string, date: string): boolean;
 }
 
 export function createLineProcessor(enrich: Enrichers, anonymiser: Anonymiser, aggregator: Aggregator, raw: RawSink | null): LineProcessor {
@@ -89,7 +90,7 @@ export function createLineProcessor(enrich: Enrichers, anonymiser: Anonymiser, a
           return 'no_site';
         }
       }
-      if (raw !== null && raw.keeps(site)) raw.spool.append(site, parsed.date, line);
+      if (raw !== null && raw.keeps(site, parsed.date)) raw.spool.append(site, parsed.date, line);
       enrich.clientResolver?.resolve(parsed);
       enrich.attack?.observe(parsed);
       const ua = uaEntry(parsed.userAgent);

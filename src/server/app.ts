@@ -99,7 +99,7 @@ export async function createApp(opts: ServerOptions): Promise<App> {
   const deps: ServerDeps = {
     store,
     accounts: opts.accounts,
-    ingest: createIngestRunner({ store, accounts: opts.accounts, keys: opts.keys, config: opts.ingestConfig, metrics }),
+    ingest: createIngestRunner({ store, accounts: opts.accounts, keys: opts.keys, config: opts.ingestConfig, metrics, acceptUnknownVhosts: opts.acceptUnknownVhosts ?? false }),
     metrics,
     limits,
     sessionTtlSeconds: opts.sessionTtlSeconds ?? 12 * 3600,
@@ -115,8 +115,7 @@ export async function createApp(opts: ServerOptions): Promise<App> {
     trustProxy: opts.trustProxy ?? false,
     bodyLimit: 64 * 1024,
     // Routes are exact: `/api/sites/x/report/` is not `/api/sites/x/report`.
-    ignoreTrailingSlash: false,
-    caseSensitive: true,
+    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });

@@ -62,6 +62,8 @@ export interface ServerOptions {
   readonly keys: KeyRing;
   /** Validated pipeline settings that ingests run with (format, enrichment, privacy). */
   readonly ingestConfig: PipelineConfig;
+  /** POST /ingest: keep lines whose vhost no registered site claims (default: reject as no_site). */
+  readonly acceptUnknownVhosts?: boolean;
   readonly limits?: Partial<ServerLimits>;
   readonly sessionTtlSeconds?: number;
   /** fastify's trustProxy: set it when running behind nginx/Apache so TLS and client address are seen. */

@@ -42,6 +42,7 @@ export function createIngestRunner(deps: {
   keys: KeyRing;
   config: PipelineConfig;
   metrics: Metrics;
+  acceptUnknownVhosts: boolean;
 }): IngestRunner {
   const { store, accounts, keys, config, metrics } = deps;
   let tail: Promise<unknown> = Promise.resolve();
@@ -62,7 +63,7 @@ export function createIngestRunner(deps: {
       sites,
       inputs: [{ path: 'http', site: job.site, stream: job.stream }],
       routing:
-        job.site !== null ? base.routing : { type: 'vhost' as const, known: config.routing.unknown === 'accept' ? null : new Set(sites.keys()) },
+        job.site !== null ? base.routing : { type: 'vhost' as const, known: deps.acceptUnknownVhosts ? null : new Set(sites.keys()) },
     };
     // No raw-window spool: HTTP ingest keeps aggregates only (see docs/server.md).
     const built = await buildIngest(settings, store, keys, null);

@@ -149,6 +149,46 @@ describe('weblog CLI end to end', () => {
     expect(unknown.code).toBe(1);
   });
 
+  it('reports FTP transfers from an xferlog in their own section, routed per file', async () => {
+    const store = tempStore();
+    const dir = dirname(store);
+    const xfer = [
+      'Mon Mar  4 10:00:00 2024 1 192.0.2.5 5000 /pub/file one.zip b _ o r alice ftp 0 * c',
+      'Mon Mar  4 10:05:00 2024 2 192.0.2.5 7000 /pub/b.tar.gz b _ o r alice ftp 0 * c',
+      'Mon Mar  4 11:00:00 2024 1 198.51.100.9 300 /incoming/x.txt a _ i a guest@example.com ftp 0 * c',
+    ];
+    writeFileSync(join(dir, 'customer-a.xferlog'), `${xfer.join('\n')}\n`);
+    writeFileSync(
+      join(dir, 'p.yaml'),
+      'source: { type: file, paths: [customer-a.xferlog] }\nformat: { type: xferlog }\nrouting: { type: file, files: { customer-a.xferlog: files.a.example } }\nenrich: { ua: false, referrers: false }\n',
+    );
+    const r = await weblog(['ingest', '--store', store, '--pipeline', join(dir, 'p.yaml'), '--user', 'full']);
+    expect(r.code, r.stderr).toBe(0);
+    const rep = await report(store, 'files.a.example');
+    expect(rep.totals.hits).toBe(0);
+    expect([rep.ftp.transfers, rep.ftp.bytes]).toEqual([3, 12300]);
+    // One transfer each: ties are ordered by key.
+    expect(rep.ftp.top.ftpFiles.map((f) => [f.key, f.bytes])).toEqual([
+      ['/incoming/x.txt', 300],
+      ['/pub/b.tar.gz', 7000],
+      ['/pub/file one.zip', 5000],
+    ]);
+    expect(rep.ftp.top.ftpUsers).toEqual([{ key: 'alice', hits: 2, bytes: 12000 }]);
+    expect(JSON.stringify(rep)).not.toContain('guest@example.com');
+  });
+
+  it('validates every bundled pipeline file without running it', async () => {
+    const files = ['demo', 'ftp-xferlog', 'nginx-per-site', 'piped-stdin', 'shared-apache-vhosts'].map((n) => join(REPO, 'pipelines', `${n}.yaml`));
+    const r = await weblog(['validate', ...files]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(files.length);
+    const bad = join(dirname(tempStore()), 'bad.yaml');
+    writeFileSync(bad, 'source: { type: file, paths: [x.log] }\nprivacy: { ip: hash }\n');
+    const v = await weblog(['validate', bad]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/privacy\.ip/);
+  });
+
   it('documents every flag in --help', async () => {
     for (const cmd of ['ingest', 'report', 'sites', 'validate']) {
       const r = await weblog([cmd, '--help']);

@@ -84,7 +84,7 @@ export function featuresOf(version: string): Features {
 
 /** ClickHouse error codes worth retrying: overload, timeouts, network, too many parts. */
 const TRANSIENT_CH = new Set(['159', '160', '164', '202', '209', '210', '236', '241', '252', '999', '425']);
-const TRANSIENT_NET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
+const TRANSIENT_NET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 
 export function isTransient(e: unknown): boolean {
   const err = e as { code?: unknown; message?: unknown; name?: unknown };
@@ -131,7 +131,6 @@ export class ChNode {
       username: target.username,
       password: target.password,
       ...(database ? { database } : {}),
-      request_timeout: 120_000,
       // 18.16 answers gzip, but a plain body keeps old proxies and error bodies readable.
       compression: { request: false, response: false },
       application: 'weblog',

@@ -1,0 +1,187 @@
+import { dirname, resolve } from 'node:path';
+import { keyRingPathFor, openFileKeyRing } from '../anonymise/index.js';
+import { appError } from '../core/errors.js';
+import { readPipelineFile, validatePipeline } from '../pipeline/config.js';
+import { VHOST_FORMAT_TYPES, type PipelineConfig } from '../pipeline/config-schema.js';
+import { createApp } from '../server/index.js';
+import { openAccountStore } from '../store/accounts.js';
+import { defaultStorePath, openStore } from '../store/index.js';
+import { intFlag, parse } from './args.js';
+import type { Command, Io } from './command.js';
+
+const help = `Usage: weblog serve [options]
+
+Serve the customer weblog pages, the JSON API and the ingest endpoint (docs/server.md).
+
+  --store PATH          SQLite store (default: $WEBLOG_STORE or ~/.local/share/weblog/weblog.db)
+  --port N              TCP port (default: $WEBLOG_PORT or 8080)
+  --host ADDR           address to listen on (default: $WEBLOG_HOST or 127.0.0.1; put nginx/Apache with TLS in front)
+  --trust-proxy         trust X-Forwarded-For/-Proto from the reverse proxy (default: $WEBLOG_TRUST_PROXY=1)
+  --pipeline FILE       pipeline file whose format, sites, enrichment and privacy settings ingests use
+  --format NAME         log format of ingested bodies (default: auto)
+  --log-format STRING   an Apache LogFormat or nginx log_format string
+  --ip POLICY           full | mask | pseudonym | drop (default: mask)
+  --ipv4-prefix N       bits kept by --ip mask for IPv4 (default 24)
+  --ipv6-prefix N       bits kept by --ip mask for IPv6 (default 48)
+  --user POLICY         full | pseudonym | drop (default: pseudonym)
+  --no-geo              no country lookup
+  --geo-db PATH         country database (.mmdb; default: bundled DB-IP Lite)
+  --accept-unknown-vhosts  POST /ingest keeps lines of vhosts no site claims (default: rejected as no_site)
+  --max-body BYTES      largest ingest request body (default 67108864 = 64 MiB)
+  --login-rate N        login attempts per minute and client (default 10)
+  --ingest-rate N       ingest requests per minute and client (default 600)
+  --session-hours N     web session lifetime (default 12)
+  --log-level LEVEL     fatal | error | warn | info | debug (default: $WEBLOG_LOG_LEVEL or info)
+  -h, --help            this help
+
+Logs are JSON lines on stdout (pino). SIGTERM/SIGINT: stop accepting, let running ingests
+commit, close the store, exit 0.`;
+
+const options = {
+  store: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'trust-proxy': { type: 'boolean' },
+  pipeline: { type: 'string' },
+  format: { type: 'string' },
+  'log-format': { type: 'string' },
+  ip: { type: 'string' },
+  'ipv4-prefix': { type: 'string' },
+  'ipv6-prefix': { type: 'string' },
+  user: { type: 'string' },
+  'no-geo': { type: 'boolean' },
+  'geo-db': { type: 'string' },
+  'max-body': { type: 'string' },
+  'login-rate': { type: 'string' },
+  'ingest-rate': { type: 'string' },
+  'session-hours': { type: 'string' },
+  'log-level': { type: 'string' },
+  'accept-unknown-vhosts': { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parse<typeof options>>['values'];
+
+/** The ingest settings: a pipeline file (optional) with flags on top, validated like `weblog ingest`. */
+export function serveConfig(v: Values): PipelineConfig {
+  const base = v.pipeline ? readPipelineFile(v.pipeline) : { source: { type: 'stdin' } };
+  if (base === null || typeof base !== 'object' || Array.isArray(base)) return validatePipeline(base, v.pipeline ?? 'command line');
+  const obj = base as Record<string, Record<string, unknown>>;
+  for (const k of ['format', 'routing', 'enrich', 'privacy']) obj[k] ??= {};
+  // Bodies are the input: a file list in the pipeline file does not apply.
+  obj.source = { type: 'stdin' };
+  if (v['log-format'] !== undefined) obj.format = { type: v['log-format'].includes('$') ? 'nginx' : 'apache', logFormat: v['log-format'] };
+  else if (v.format !== undefined) obj.format = { type: v.format };
+  // The server decides per request (the URL's site, or each line's vhost against the registered
+  // sites), so the pipeline's own routing is never used. It only has to pass validation: vhost
+  // routing when the format has a vhost, else a fixed placeholder that no request reaches.
+  const fmt = (obj.format as { type?: string }).type ?? 'auto';
+  obj.routing = (VHOST_FORMAT_TYPES as readonly string[]).includes(fmt)
+    ? { type: 'vhost', unknown: 'accept' }
+    : { type: 'fixed', site: 'unused.invalid' };
+  const set = (section: string, key: string, value: unknown): void => {
+    if (value !== undefined) obj[section]![key] = value;
+  };
+  set('privacy', 'ip', v.ip);
+  set('privacy', 'ipv4Prefix', intFlag('ipv4-prefix', v['ipv4-prefix'], 0, 32));
+  set('privacy', 'ipv6Prefix', intFlag('ipv6-prefix', v['ipv6-prefix'], 0, 128));
+  set('privacy', 'user', v.user);
+  if (v['no-geo']) set('enrich', 'geo', false);
+  set('enrich', 'geoDatabase', v['geo-db']);
+  return v.pipeline ? validatePipeline(obj, v.pipeline, { baseDir: dirname(resolve(v.pipeline)) }) : validatePipeline(obj, 'command line');
+}
+
+function envFlag(s: string | undefined): boolean {
+  return s === '1' || s === 'true' || s === 'yes';
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve weblog pages, the JSON API and the ingest endpoint',
+  help,
+  async run(argv, io: Io) {
+    const { values: v, positionals } = parse(argv, options);
+    if (v.help) {
+      io.stdout.write(`${help}\n`);
+      return 0;
+    }
+    if (positionals.length > 0) throw appError('ERR_USAGE', `unexpected argument "${positionals[0]}"`);
+    const port = intFlag('port', v.port ?? io.env.WEBLOG_PORT, 0, 65535) ?? 8080;
+    const host = v.host ?? io.env.WEBLOG_HOST ?? '127.0.0.1';
+    const config = serveConfig(v);
+    const storePath = v.store ?? config.store.path ?? defaultStorePath(io.env);
+    const limits = {
+      ...(v['max-body'] !== undefined ? { maxBodyBytes: intFlag('max-body', v['max-body'], 1, 2 ** 40)! } : {}),
+      ...(v['login-rate'] !== undefined ? { loginPerMinute: intFlag('login-rate', v['login-rate'], 1, 1_000_000)! } : {}),
+      ...(v['ingest-rate'] !== undefined ? { ingestPerMinute: intFlag('ingest-rate', v['ingest-rate'], 1, 1_000_000)! } : {}),
+    };
+    const sessionHours = intFlag('session-hours', v['session-hours'], 1, 24 * 90) ?? 12;
+
+    const store = await openStore(storePath, { visitTimeoutSec: config.metrics.visitTimeoutMinutes * 60 });
+    const accounts = openAccountStore(storePath);
+    const keys = openFileKeyRing(keyRingPathFor(storePath));
+    const closeAll = async (): Promise<void> => {
+      keys.close();
+      await accounts.close();
+      await store.close();
+    };
+    let app;
+    try {
+      app = await createApp({
+        store,
+        accounts,
+        keys,
+        ingestConfig: config,
+        acceptUnknownVhosts: v['accept-unknown-vhosts'] ?? false,
+        limits,
+        sessionTtlSeconds: sessionHours * 3600,
+        trustProxy: v['trust-proxy'] ?? envFlag(io.env.WEBLOG_TRUST_PROXY),
+        logger: io.stdout,
+        logLevel: v['log-level'] ?? io.env.WEBLOG_LOG_LEVEL ?? 'info',
+      });
+      await app.fastify.listen({ port, host });
+    } catch (e) {
+      await app?.close().catch(() => undefined);
+      await closeAll();
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw appError('ERR_USAGE', `port ${port} on ${host} is in use`);
+      throw e;
+    }
+    const addr = app.fastify.server.address();
+    const shown = typeof addr === 'object' && addr !== null ? `${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}` : String(addr);
+    io.stderr.write(`weblog serve: listening on http://${shown} (store ${storePath})\n`);
+
+    const running = app;
+    return new Promise<number>((resolveRun) => {
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) {
+          // A second signal: the operator does not want to wait.
+          io.stderr.write(`weblog serve: ${signal} again, exiting without waiting\n`);
+          process.exit(1);
+        }
+        stopping = true;
+        io.stderr.write(`weblog serve: ${signal}, finishing running ingests\n`);
+        running
+          .close()
+          .then(closeAll)
+          .then(
+            () => {
+              io.stderr.write('weblog serve: stopped\n');
+              resolveRun(0);
+            },
+            (e: unknown) => {
+              io.stderr.write(`weblog serve: error while stopping: ${(e as Error).message}\n`);
+              resolveRun(1);
+            },
+          )
+          .finally(() => {
+            process.off('SIGTERM', onTerm);
+            process.off('SIGINT', onInt);
+          });
+      };
+      const onTerm = (): void => stop('SIGTERM');
+      const onInt = (): void => stop('SIGINT');
+      process.on('SIGTERM', onTerm);
+      process.on('SIGINT', onInt);
+    });
+  },
+};

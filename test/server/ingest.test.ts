@@ -1,0 +1,227 @@
+/**
+ * POST /ingest: the numbers equal `weblog ingest` of the same file; gzip; size limits (413,
+ * nothing stored); huge lines; binary junk; a slow client; concurrent clients; vhost routing.
+ */
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyRingPathFor, openFileKeyRing } from '../../src/anonymise/index.js';
+import type { Report } from '../../src/report/contract.js';
+import { REPO, tempStore, weblog } from '../helpers/cli.js';
+import { bearer, line, setup, SITE_A, SITE_B, type Fixture } from './helpers.js';
+
+const SAMPLE = `${REPO}/fixtures/sample-access.log`;
+const MAX_BODY = 3 * 1024 * 1024;
+const MAX_DECODED = 8 * 1024 * 1024;
+
+let f: Fixture;
+let base: string;
+
+beforeAll(async () => {
+  f = await setup({ withData: false, limits: { maxBodyBytes: MAX_BODY, maxDecodedBytes: MAX_DECODED } });
+  await f.app.fastify.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(f.app.fastify.server.address() as AddressInfo).port}`;
+});
+afterAll(async () => f?.close());
+
+interface IngestResult {
+  site: string | null;
+  lines: number;
+  accepted: number;
+  rejected: { lines: number; reasons: Record<string, number> };
+  sites: string[];
+}
+
+async function post(url: string, payload: string | Buffer, headers: Record<string, string> = {}, fx: Fixture = f) {
+  const res = await fx.app.fastify.inject({
+    method: 'POST',
+    url,
+    payload,
+    headers: { ...bearer(fx.tokens.operator), 'content-type': 'text/plain', ...headers },
+  });
+  return { status: res.statusCode, body: JSON.parse(res.body) as IngestResult & { code?: string } };
+}
+
+async function report(site: string, fx: Fixture = f): Promise<Report | null> {
+  const res = await fx.app.fastify.inject({ method: 'GET', url: `/api/sites/${site}/report?top=0`, headers: bearer(fx.tokens.operator) });
+  return res.statusCode === 200 ? (JSON.parse(res.body) as Report) : null;
+}
+
+/** Raw HTTP, for what inject cannot do: chunked bodies without a length, slow writers. */
+function rawPost(path: string, chunks: Buffer[], delayMs: number, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { method: 'POST', headers: { ...bearer(f.tokens.operator), 'content-type': 'text/plain', ...headers } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    let i = 0;
+    const next = (): void => {
+      if (i >= chunks.length) {
+        req.end();
+        return;
+      }
+      const ok = req.write(chunks[i++]);
+      const go = (): void => void setTimeout(next, delayMs);
+      if (ok) go();
+      else req.once('drain', go);
+    };
+    next();
+  });
+}
+
+describe('POST /ingest/:site', () => {
+  it('gives the same report as `weblog ingest` of the same file', async () => {
+    // The CLI's store and key ring; the server then uses that key ring, so even pseudonyms match.
+    const cliStore = tempStore();
+    // --no-purge: the retention run after an ingest destroys old days' keys, and the server needs them.
+    const ing = await weblog(['ingest', '--store', cliStore, '--site', SITE_B, '--format', 'combined', '--quiet', '--no-purge', SAMPLE]);
+    expect(ing.code).toBe(0);
+    const cli = await weblog(['report', '--store', cliStore, '--site', SITE_B, '--format', 'json', '--top', '0']);
+    const keys = openFileKeyRing(keyRingPathFor(cliStore));
+    const g = await setup({ withData: false, keys });
+    try {
+      const r = await post(`/ingest/${SITE_B}`, readFileSync(SAMPLE), {}, g);
+      expect(r.status).toBe(200);
+      const cliReport = JSON.parse(cli.stdout) as Report;
+      expect(r.body.lines).toBe(2000);
+      expect(r.body.accepted).toBe(cliReport.totals.hits);
+      expect(r.body.rejected.lines).toBe(cliReport.rejected.lines);
+      expect(r.body.rejected.reasons).toEqual(cliReport.rejected.reasons);
+      const api = await g.app.fastify.inject({ method: 'GET', url: `/api/sites/${SITE_B}/report?top=0`, headers: bearer(g.tokens.b) });
+      expect(api.statusCode).toBe(200);
+      expect(JSON.parse(api.body)).toEqual(cliReport);
+    } finally {
+      await g.close();
+      keys.close();
+    }
+  });
+
+  it('accepts gzip and counts exactly as the plain body', async () => {
+    const lines = Array.from({ length: 50 }, (_, i) => line(`198.51.100.${i}`, 5, `/gz-${i}.html`)).join('\n');
+    const r = await post(`/ingest/gz.example`, gzipSync(`${lines}\nnot a log line\n`), { 'content-encoding': 'gzip' });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ site: 'gz.example', lines: 51, accepted: 50, rejected: { lines: 1 } });
+    expect((await report('gz.example'))?.totals.hits).toBe(50);
+  });
+
+  it('413 for a body over the limit, by Content-Length and while streaming; nothing is stored', async () => {
+    const big = Buffer.from(`${line('192.0.2.1', 6, '/big.html')}\n`.repeat(Math.ceil((MAX_BODY + 1000) / 120)));
+    expect(big.length).toBeGreaterThan(MAX_BODY);
+    const byLength = await post('/ingest/big.example', big);
+    expect(byLength.status).toBe(413);
+    expect(byLength.body.code).toBe('ERR_INGEST_TOO_LARGE');
+    // Chunked: no length up front, the limit trips after lines were already parsed.
+    const chunks: Buffer[] = [];
+    for (let o = 0; o < big.length; o += 256 * 1024) chunks.push(big.subarray(o, o + 256 * 1024));
+    const streamed = await rawPost('/ingest/big.example', chunks, 0);
+    expect(streamed.status).toBe(413);
+    expect(JSON.parse(streamed.body).code).toBe('ERR_INGEST_TOO_LARGE');
+    expect(await report('big.example')).toBeNull();
+    // A gzip bomb: small on the wire, over the decoded limit.
+    const bomb = gzipSync(Buffer.alloc(MAX_DECODED + 1024, 0x0a));
+    expect(bomb.length).toBeLessThan(MAX_BODY);
+    const b = await post('/ingest/big.example', bomb, { 'content-encoding': 'gzip' });
+    expect(b.status).toBe(413);
+    expect(await report('big.example')).toBeNull();
+  });
+
+  it('rejects a huge line as too_long and keeps the lines around it', async () => {
+    const huge = `192.0.2.9 - - [07/Mar/2024:10:00:00 +0000] "GET /${'x'.repeat(1536 * 1024)} HTTP/1.1" 200 1 "-" "-"`;
+    const body = [line('192.0.2.1', 7, '/before.html'), huge, line('192.0.2.2', 7, '/after.html')].join('\n');
+    const r = await post('/ingest/huge.example', body);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ lines: 3, accepted: 2, rejected: { lines: 1, reasons: { too_long: 1 } } });
+    const rep = await report('huge.example');
+    expect(rep?.top.urls.map((u) => u.key).sort()).toEqual(['/after.html', '/before.html']);
+  });
+
+  it('counts binary junk as rejected lines, never as an error', async () => {
+    // Deterministic junk: bytes 0-255 shuffled by a fixed rule, cut into lines.
+    const junk = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < junk.length; i++) junk[i] = (i * 167 + 13) & 0xff;
+    const good = `${line('192.0.2.3', 8, '/ok.html')}\n`;
+    const r = await post('/ingest/junk.example', Buffer.concat([Buffer.from(good), junk, Buffer.from(`\n${good}`)]));
+    expect(r.status).toBe(200);
+    expect(r.body.accepted).toBe(2);
+    expect(r.body.rejected.lines).toBe(r.body.lines - 2);
+    expect(r.body.rejected.lines).toBeGreaterThan(0);
+    expect(Object.values(r.body.rejected.reasons).reduce((a, b) => a + b, 0)).toBe(r.body.rejected.lines);
+    // Random bytes too, gzip-declared but not gzip: a 400 and nothing stored.
+    const bad = await post('/ingest/junk2.example', randomBytes(4096), { 'content-encoding': 'gzip' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('ERR_INGEST_BODY');
+    expect(await report('junk2.example')).toBeNull();
+  });
+
+  it('serves other requests while a slow client trickles its body, then counts all of it', async () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `${line(`203.0.113.${i}`, 9, `/slow-${i}.html`)}\n`);
+    const pending = rawPost('/ingest/slow.example', lines.map((l) => Buffer.from(l)), 25);
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(500);
+    const done = await pending;
+    expect(done.status).toBe(200);
+    expect(JSON.parse(done.body)).toMatchObject({ lines: 40, accepted: 40 });
+  });
+
+  it('serialises concurrent clients and loses nothing', async () => {
+    const n = 8;
+    const per = 200;
+    const bodies = Array.from({ length: n }, (_, c) => Array.from({ length: per }, (_, i) => line(`10.${c}.${i >> 8}.${i & 255}`, 10 + (i % 3), `/c${c}/${i}.html`)).join('\n'));
+    const results = await Promise.all(bodies.map((b) => fetch(`${base}/ingest/many.example`, { method: 'POST', body: b, headers: { ...bearer(f.tokens.operator), 'content-type': 'text/plain' } })));
+    for (const r of results) {
+      expect(r.status).toBe(200);
+      expect(await r.json()).toMatchObject({ accepted: per });
+    }
+    const rep = await report('many.example');
+    expect(rep?.totals.hits).toBe(n * per);
+    expect(rep?.top.urls.length).toBe(n * per);
+  });
+
+  it('refuses what is not text: 415', async () => {
+    expect((await post('/ingest/x.example', '{}', { 'content-type': 'application/json' })).status).toBe(415);
+    expect((await post('/ingest/x.example', 'x', { 'content-encoding': 'br' })).status).toBe(415);
+  });
+
+  it('refuses a site name that is not a host name', async () => {
+    const r = await post('/ingest/a%2Fb', line('192.0.2.1', 1, '/'));
+    expect(r.status).toBe(404);
+  });
+});
+
+describe('POST /ingest (routed by virtual host)', () => {
+  let g: Fixture;
+  beforeAll(async () => {
+    g = await setup({ withData: false, serveArgs: ['--format', 'auto'] });
+  });
+  afterAll(async () => g?.close());
+
+  it('routes lines to registered sites by vhost and rejects unknown vhosts as no_site', async () => {
+    const body = [
+      line('192.0.2.1', 2, '/a.html', { host: SITE_A }),
+      line('192.0.2.2', 2, '/b.html', { host: SITE_B }),
+      line('192.0.2.3', 2, '/b2.html', { host: SITE_B }),
+      line('192.0.2.4', 2, '/x.html', { host: 'stranger.example' }),
+    ].join('\n');
+    const r = await post('/ingest', body, {}, g);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ site: null, lines: 4, accepted: 3, rejected: { lines: 1, reasons: { no_site: 1 } }, sites: [SITE_A, SITE_B] });
+    expect((await report(SITE_A, g))?.totals.hits).toBe(1);
+    expect((await report(SITE_B, g))?.totals.hits).toBe(2);
+    expect(await report('stranger.example', g)).toBeNull();
+  });
+
+  it('answers 422 when no log format can be detected', async () => {
+    const r = await post('/ingest', Buffer.alloc(1000, 0x41), {}, g);
+    expect(r.status).toBe(422);
+    expect(r.body.code).toBe('ERR_PARSE_DETECT_FAILED');
+  });
+});
