@@ -27,8 +27,8 @@ const CACHE = join(ROOT, 'bench', '.cache');
  * The weblog command lines under test, as shell templates ({file}, {tmp} are replaced by quoted
  * paths). The CLI is still moving: when its flags change, change these two lines only.
  */
-export const WEBLOG_INGEST_COMMAND = 'node bin/weblog.js ingest --store {tmp}/b.db --site bench.example --ip full {file}';
-export const WEBLOG_ANONYMISE_COMMAND = 'node bin/weblog.js anonymise --ip mask {file} > /dev/null';
+export const WEBLOG_INGEST_COMMAND = 'node bin/weblog.js ingest --quiet --store {tmp}/b.db --site bench.example --ip full {file}';
+export const WEBLOG_ANONYMISE_COMMAND = 'cat {file} | node bin/weblog.js anonymise --ip mask > /dev/null';
 
 /** What `bin/weblog.js` needs before it can run (it loads the compiled CLI). */
 const WEBLOG_ENTRY = join(ROOT, 'dist', 'cli', 'main.js');
@@ -92,7 +92,7 @@ const TOOLS: readonly Tool[] = [
     label: 'anonip',
     group: 'anonymise',
     // anonip's -4/-6 give the bits to *clear*: keep /24 and /48, like a /24-/48 mask.
-    command: 'anonip -4 8 -6 80 < {file} > /dev/null',
+    command: 'cat {file} | anonip -4 8 -6 80 > /dev/null',
     requires: 'anonip',
   },
 ];

@@ -186,6 +186,10 @@ export const ingestCommand: Command = {
       return 0;
     }
     const config = configFrom(v, positionals);
+    const follow = v.follow === true;
+    if (follow && (positionals.length === 0 || positionals.includes('-'))) throw appError('ERR_USAGE', '--follow needs FILE arguments (stdin cannot be followed)');
+    const commitIntervalMs = (intFlag('commit-interval', v['commit-interval'], 1, 3600) ?? 2) * 1000;
+    const pollMs = intFlag('poll-interval', v['poll-interval'], 10, 60_000) ?? 250;
     const now = nowFrom(v.now);
     const batchLines = intFlag('batch-lines', v['batch-lines'], 1, 10_000_000) ?? 200_000;
     const settings = settingsFromConfig(config, batchLines);
@@ -201,10 +205,6 @@ export const ingestCommand: Command = {
       ...(v.quiet ? {} : { onNotice: (m: string) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}${m}\n`) }),
       ...(v['attack-signal'] ? { onAttack: (f: AttackFlag) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}${formatAttack(f)}\n`) } : {}),
     }, now.toISOString().slice(0, 10));
-    const follow = v.follow === true;
-    if (follow && (positionals.length === 0 || positionals.includes('-'))) throw appError('ERR_USAGE', '--follow needs FILE arguments (stdin cannot be followed)');
-    const commitIntervalMs = (intFlag('commit-interval', v['commit-interval'], 1, 3600) ?? 2) * 1000;
-    const pollMs = intFlag('poll-interval', v['poll-interval'], 10, 60_000) ?? 250;
     // A first signal stops at the next line boundary and commits; `once` lets a second one kill.
     const stop = new AbortController();
     const onSignal = (sig: NodeJS.Signals): void => {
