@@ -289,10 +289,16 @@ async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSu
   if (plan.parser === 'auto') {
     const p = await peek(stream, DETECT_BYTES);
     stream = p.stream;
-    const found = detectFormat(sampleLines(p.head));
-    if (found === null) throw appError('ERR_PARSE_DETECT_FAILED', sampleLines(p.head).length);
+    if (p.head.length === 0) {
+      // Empty input: nothing to detect and nothing to count.
+      plan.onNotice?.(`${src.name}: empty`);
+      return;
+    }
+    const sample = sampleLines(p.head);
+    const found = detectFormat(sample);
+    if (found === null) throw appError('ERR_PARSE_DETECT_FAILED', sample.length);
     parser = found.parser;
-    plan.onNotice?.(`${src.name}: detected format ${found.name} (${found.parsed} of the first lines parsed)`);
+    plan.onNotice?.(`${src.name}: detected format ${found.name} (${found.parsed} of the first ${sample.length} lines parsed)`);
   } else parser = plan.parser;
   summary.formats[src.name] = parser.format;
   if (routing.type === 'vhost' && !parser.hasVhost) {

@@ -242,9 +242,10 @@ class SqliteStore implements Store {
     if (!row) return null;
     const site = row.id;
     const range = this.#st.range.get(site)!;
-    if (range.lo === null || range.hi === null) return null;
-    const lo = q.from ? dayInt(q.from) : range.lo;
-    const hi = q.to ? dayInt(q.to) : range.hi;
+    // A site can exist with rejected lines only: then the range defaults to today.
+    const today = dayInt(new Date().toISOString().slice(0, 10));
+    const lo = q.from ? dayInt(q.from) : (range.lo ?? (q.to ? dayInt(q.to) : today));
+    const hi = q.to ? dayInt(q.to) : (range.hi ?? (q.from ? dayInt(q.from) : today));
     const limit = q.top > 0 ? q.top : -1;
     const read = this.#db.transaction(() => {
       const days: StoredDay[] = this.#st.days.all(site, lo, hi).map((r) => ({

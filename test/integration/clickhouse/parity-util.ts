@@ -29,14 +29,15 @@ export function splitAtDay(file: string): [string, string] {
   const dayOf = (l: string): string | null => {
     const i = l.indexOf('[');
     const d = i < 0 ? '' : l.slice(i + 1, l.indexOf(':', i));
-    return /^\d\d\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/\d{4}$/.test(d) ? d : null;
+    return /^(0[1-9]|[12]\d|3[01])\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/\d{4}$/.test(d) ? d : null;
   };
   let cut = Math.floor(lines.length / 2);
   let d: string | null = null;
   for (let i = cut - 1; i >= 0 && d === null; i--) d = dayOf(lines[i]!);
   for (; cut < lines.length; cut++) {
     const here = dayOf(lines[cut]!);
-    if (here !== null && here !== d) break;
+    // A new day starts where two consecutive lines agree on it (a bad_time line may say 31/Mar).
+    if (here !== null && here !== d && dayOf(lines[cut + 1] ?? '') === here) break;
   }
   const a = `${file}.a`;
   const b = `${file}.b`;

@@ -24,6 +24,6 @@ describe('sqlite store specifics', () => {
   });
 
   it('rejects URLs it does not implement', async () => {
-    await expect(openStore('clickhouse://u:secret@host:8123/db', { visitTimeoutSec: 1800 })).rejects.toMatchObject({ code: 'ERR_STORE_URL' });
+    await expect(openStore('postgres://u:secret@host:5432/db', { visitTimeoutSec: 1800 })).rejects.toMatchObject({ code: 'ERR_STORE_URL' });
   });
 });
