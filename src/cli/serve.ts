@@ -27,7 +27,7 @@ Serve the customer weblog pages, the JSON API and the ingest endpoint (docs/serv
   --no-geo              no country lookup
   --geo-db PATH         country database (.mmdb; default: bundled DB-IP Lite)
   --accept-unknown-vhosts  POST /ingest keeps lines of vhosts no site claims (default: rejected as no_site)
-  --max-body BYTES      largest ingest request body (default 67108864 = 64 MiB)
+  --max-body BYTES      largest ingest request body (default 67108864 = 64 MiB; 8x that after gunzip)
   --login-rate N        login attempts per minute and client (default 10)
   --ingest-rate N       ingest requests per minute and client (default 600)
   --session-hours N     web session lifetime (default 12)
@@ -109,8 +109,9 @@ export const serveCommand: Command = {
     const host = v.host ?? io.env.WEBLOG_HOST ?? '127.0.0.1';
     const config = serveConfig(v);
     const storePath = v.store ?? config.store.path ?? defaultStorePath(io.env);
+    const maxBody = intFlag('max-body', v['max-body'], 1, 2 ** 40) ?? 0;
     const limits = {
-      ...(v['max-body'] !== undefined ? { maxBodyBytes: intFlag('max-body', v['max-body'], 1, 2 ** 40)! } : {}),
+      ...(v['max-body'] !== undefined ? { maxBodyBytes: maxBody, maxDecodedBytes: maxBody * 8 } : {}),
       ...(v['login-rate'] !== undefined ? { loginPerMinute: intFlag('login-rate', v['login-rate'], 1, 1_000_000)! } : {}),
       ...(v['ingest-rate'] !== undefined ? { ingestPerMinute: intFlag('ingest-rate', v['ingest-rate'], 1, 1_000_000)! } : {}),
     };

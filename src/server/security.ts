@@ -31,7 +31,9 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
     reply.header('content-security-policy', CSP);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
+    // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` with form
+    // posts, which the origin check must refuse. Other sites still learn nothing.
+    reply.header('referrer-policy', 'same-origin');
     reply.header('cross-origin-opener-policy', 'same-origin');
     reply.header('cross-origin-resource-policy', 'same-origin');
     reply.header('permissions-policy', 'interest-cohort=(), camera=(), microphone=(), geolocation=()');

@@ -5,7 +5,7 @@
  *
  * ClickHouse has no compare-and-set, so two writers may each insert a candidate for the same
  * (site, day). The winner is deterministic and stable:
- * - candidates carry the server's clock (`created DEFAULT now()`);
+ * - candidates carry the server's clock (`created DEFAULT now()`, whole seconds);
  * - only candidates created within SETTLE seconds of the earliest one are eligible, and the
  *   smallest secret among them wins;
  * - nobody uses a (site, day) key before the server clock has passed earliest + SETTLE + 2 s, so
@@ -32,10 +32,15 @@ interface Candidate {
   now: number;
 }
 
-/** Seconds within which concurrent candidates compete; WEBLOG_CH_KEY_SETTLE_S overrides (tests). */
+/**
+ * Seconds (beyond the creator's own second) within which concurrent candidates compete.
+ * 0 is enough on one server: a candidate stamped in second S is visible long before the server
+ * clock reads S + 2, when the first decision may be made. Raise it (WEBLOG_CH_KEY_SETTLE_S) when
+ * inserts can take seconds to become visible (overloaded servers, async replication).
+ */
 function settleSeconds(): number {
-  const v = Number(process.env.WEBLOG_CH_KEY_SETTLE_S ?? 1);
-  return Number.isFinite(v) && v >= 0 ? v : 1;
+  const v = Number(process.env.WEBLOG_CH_KEY_SETTLE_S ?? 0);
+  return Number.isFinite(v) && v >= 0 ? v : 0;
 }
 
 /** Days around `day` whose keys are created together with it (logs arrive in day order). */

@@ -42,7 +42,8 @@ export function createSyncHttp(base: string, username: string, password: string,
   const flag = new SharedArrayBuffer(4);
   const done = new Int32Array(flag);
   const auth = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-  const worker = new Worker(WORKER, { eval: true, workerData: { port: port2, flag, base, auth }, transferList: [port2] });
+  // execArgv: [] so flags of the parent (e.g. --input-type=module, loaders) cannot turn the CommonJS worker into something else.
+  const worker = new Worker(WORKER, { eval: true, execArgv: [], workerData: { port: port2, flag, base, auth }, transferList: [port2] });
   worker.unref();
   const nap = new Int32Array(new SharedArrayBuffer(4));
   return {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../../helpers/cli.js';
 import { setup, SITE_A, SITE_B, type Fixture } from '../../server/helpers.js';
@@ -25,7 +25,6 @@ describe('browser prerequisites', () => {
 describe.skipIf(!present)('customer weblog in Chromium', () => {
   let f: Fixture;
   let base: string;
-  let browser: Browser;
   let context: BrowserContext;
 
   beforeAll(async () => {
@@ -33,7 +32,8 @@ describe.skipIf(!present)('customer weblog in Chromium', () => {
     f = await setup();
     await f.app.fastify.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(f.app.fastify.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
+    // A fresh profile per run: nothing from an earlier run (cookies, cache) can make the test pass.
+    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'weblog-chromium-')), {
       executablePath: CHROMIUM,
       headless: true,
       args: [
@@ -44,15 +44,15 @@ describe.skipIf(!present)('customer weblog in Chromium', () => {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
-        `--user-data-dir=${mkdtempSync(join(tmpdir(), 'weblog-chromium-'))}`,
       ],
+      acceptDownloads: true,
+      locale: 'en-GB',
+      viewport: { width: 1100, height: 900 },
     });
-    context = await browser.newContext({ acceptDownloads: true, locale: 'en-GB', viewport: { width: 1100, height: 900 } });
   });
 
   afterAll(async () => {
     await context?.close();
-    await browser?.close();
     await f?.close();
   });
 
@@ -81,9 +81,9 @@ describe.skipIf(!present)('customer weblog in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, '02-weblog-30d.png'), fullPage: true });
 
     // Custom range: one day.
-    await page.getByLabel('Custom').check();
-    await page.getByLabel('From').fill('2024-03-02');
-    await page.getByLabel('To').fill('2024-03-02');
+    await page.getByLabel('Custom', { exact: true }).check();
+    await page.getByLabel('From', { exact: true }).fill('2024-03-02');
+    await page.getByLabel('To', { exact: true }).fill('2024-03-02');
     await page.getByRole('button', { name: 'Show' }).click();
     await page.waitForURL(/range=custom/);
     await expect(page.locator('header .sub').textContent()).resolves.toContain('2024-03-02 – 2024-03-02');
