@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { MASK_PRESETS } from '../anonymise/index.js';
-import { appError } from '../core/errors.js';
+import { appError, isAppError } from '../core/errors.js';
 import type { AttackFlag } from '../detect/index.js';
 import { bytesToText } from '../parse/index.js';
 import { buildIngest } from '../pipeline/build.js';
@@ -214,6 +214,7 @@ export const ingestCommand: Command = {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const t0 = process.hrtime.bigint();
+    let failed = false;
     try {
       const plan = { ...built.plan, signal: stop.signal };
       const summary = follow ? await runFollow(plan, { pollMs, commitIntervalMs, history: true }) : await runIngest(plan);
@@ -227,12 +228,20 @@ export const ingestCommand: Command = {
       const rejected = summary.lines - summary.parsed;
       if (v.strict && rejected > 0) throw appError('ERR_DATA_REJECTED', rejected, summary.lines);
       return 0;
+    } catch (e) {
+      failed = true;
+      throw e;
     } finally {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
       built.close();
       keys.close();
-      await store.close();
+      try {
+        await store.close();
+      } catch (e) {
+        // On a full disk closing fails too (WAL checkpoint); the first error is the one to report.
+        if (!failed) throw isAppError(e) ? e : appError('ERR_STORE_WRITE', (e as Error).message);
+      }
     }
   },
 };

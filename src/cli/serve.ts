@@ -1,5 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { keyRingPathFor, openFileKeyRing } from '../anonymise/index.js';
+import { rawSpoolDirFor } from '../store/raw-spool.js';
+import { describePurge } from './purge.js';
 import { appError } from '../core/errors.js';
 import { readPipelineFile, validatePipeline } from '../pipeline/config.js';
 import { VHOST_FORMAT_TYPES, type PipelineConfig } from '../pipeline/config-schema.js';
@@ -131,6 +133,7 @@ export const serveCommand: Command = {
         store,
         accounts,
         keys,
+        rawDir: rawSpoolDirFor(storePath),
         ingestConfig: config,
         acceptUnknownVhosts: v['accept-unknown-vhosts'] ?? false,
         limits,
@@ -149,6 +152,18 @@ export const serveCommand: Command = {
     const addr = app.fastify.server.address();
     const shown = typeof addr === 'object' && addr !== null ? `${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}` : String(addr);
     io.stderr.write(`weblog serve: listening on http://${shown} (store ${storePath})\n`);
+    // The retention rules, at start and hourly, queued with the ingests (docs/privacy.md).
+    const purge = (): void => {
+      app!.deps.ingest.purge(new Date()).then(
+        (r) => {
+          if (r.audit.length > 0) io.stderr.write(describePurge(r));
+        },
+        (e: unknown) => io.stderr.write(`weblog serve: purge failed: ${(e as Error).message}\n`),
+      );
+    };
+    purge();
+    const purgeTimer = setInterval(purge, 3_600_000);
+    purgeTimer.unref();
 
     const running = app;
     return new Promise<number>((resolveRun) => {
@@ -160,6 +175,7 @@ export const serveCommand: Command = {
           process.exit(1);
         }
         stopping = true;
+        clearInterval(purgeTimer);
         io.stderr.write(`weblog serve: ${signal}, finishing running ingests\n`);
         running
           .close()

@@ -132,13 +132,18 @@ const ABORTED = Symbol('aborted');
  * (`exact`) is never cut inside a line, so its checkpoint stays on a boundary; an unrepeatable
  * stream waiting for input is cut at once (what arrived of a line is flushed as a line, as at EOF).
  */
-async function* untilStopped(stream: Readable, signal: AbortSignal | undefined, exact: boolean): AsyncGenerator<Buffer> {
+async function* untilStopped(stream: Readable, signal: AbortSignal | undefined, exact: boolean, underlying: Readable): AsyncGenerator<Buffer> {
   const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let atBoundary = true;
+  let early = true;
   try {
     for (;;) {
       const r = signal !== undefined && (atBoundary || !exact) ? await nextOrAbort(it, signal) : await it.next();
-      if (r === ABORTED || r.done) return;
+      if (r === ABORTED) return;
+      if (r.done) {
+        early = false;
+        return;
+      }
       const chunk: Buffer = r.value;
       if (chunk.length === 0) continue;
       if (signal?.aborted) {
@@ -152,8 +157,12 @@ async function* untilStopped(stream: Readable, signal: AbortSignal | undefined, 
       yield chunk;
     }
   } finally {
-    // Ends the read (and closes the file) when stopping before EOF.
-    await it.return?.();
+    if (early) {
+      // Stopping before EOF: close the source. Not awaiting return(): a wrapping generator
+      // (peek's) waiting on an idle stdin would only return after stdin's next chunk.
+      underlying.destroy();
+      void it.return?.().catch(() => undefined);
+    }
   }
 }
 
@@ -382,7 +391,7 @@ async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSu
     timer.unref();
   }
   try {
-    await pipeline(untilStopped(stream, plan.signal, identity !== null), guard, splitter, writer);
+    await pipeline(untilStopped(stream, plan.signal, identity !== null, src.stream), guard, splitter, writer);
   } catch (e) {
     if (isAppError(e)) throw e;
     throw appError('ERR_SOURCE_READ', src.name, (e as Error).message);

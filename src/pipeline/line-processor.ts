@@ -14,7 +14,13 @@ import type { RawSpool } from '../store/raw-spool.js';
 
 export type Routing =
   | { readonly type: 'fixed'; readonly site: string }
-  | { readonly type: 'vhost'; readonly known: ReadonlySet<string> | null };
+  | {
+      readonly type: 'vhost';
+      /** Sites lines may go to; null accepts every vhost as its own site. */
+      readonly known: ReadonlySet<string> | null;
+      /** Host name → site, for the host names a site answers to besides its own name. */
+      readonly aliases?: ReadonlyMap<string, string>;
+    };
 
 export interface Enrichers {
   readonly ua: UaClassifier | null;
@@ -84,7 +90,7 @@ export function createLineProcessor(enrich: Enrichers, anonymiser: Anonymiser, a
       let site: string;
       if (routing.type === 'fixed') site = routing.site;
       else {
-        site = parsed.vhost;
+        site = routing.aliases?.get(parsed.vhost) ?? parsed.vhost;
         if (site === '' || (routing.known !== null && !routing.known.has(site))) {
           aggregator.reject(rejectSite, 'no_site');
           return 'no_site';

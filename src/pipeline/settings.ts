@@ -57,6 +57,13 @@ function toPolicy(p: PrivacyConfig): PrivacyPolicy {
   return { ip: p.ip, ipv4Prefix: p.ipv4Prefix, ipv6Prefix: p.ipv6Prefix, user: p.user, query: p.query, queryAllow: p.queryAllow };
 }
 
+/** Every host name of a site (other than its own name) routes vhost lines to it. */
+export function hostAliases(sites: ReadonlyMap<string, SiteSettings>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [site, s] of sites) for (const h of s.hosts) if (h !== site && !sites.has(h)) out.set(h.toLowerCase(), site);
+  return out;
+}
+
 export function settingsFromConfig(c: PipelineConfig, batchLines: number): IngestSettings {
   const paths = c.source.type === 'stdin' ? ['-'] : expandPaths(c.source.paths);
   if (paths.length === 0) throw appError('ERR_CONFIG_INVALID', 'source.paths: no file matches');
@@ -81,7 +88,7 @@ export function settingsFromConfig(c: PipelineConfig, batchLines: number): Inges
   const routing: IngestSettings['routing'] =
     c.routing.type === 'fixed'
       ? { type: 'fixed', site: (c.routing.site ?? '').toLowerCase() }
-      : { type: 'vhost', known: c.routing.unknown === 'reject' ? new Set(sites.keys()) : null };
+      : { type: 'vhost', known: c.routing.unknown === 'reject' ? new Set(sites.keys()) : null, aliases: hostAliases(sites) };
   return {
     inputs,
     format,

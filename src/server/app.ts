@@ -99,7 +99,15 @@ export async function createApp(opts: ServerOptions): Promise<App> {
   const deps: ServerDeps = {
     store,
     accounts: opts.accounts,
-    ingest: createIngestRunner({ store, accounts: opts.accounts, keys: opts.keys, config: opts.ingestConfig, metrics, acceptUnknownVhosts: opts.acceptUnknownVhosts ?? false }),
+    ingest: createIngestRunner({
+      store,
+      accounts: opts.accounts,
+      keys: opts.keys,
+      config: opts.ingestConfig,
+      metrics,
+      acceptUnknownVhosts: opts.acceptUnknownVhosts ?? false,
+      rawDir: opts.rawDir ?? null,
+    }),
     metrics,
     limits,
     sessionTtlSeconds: opts.sessionTtlSeconds ?? 12 * 3600,

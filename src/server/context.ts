@@ -60,6 +60,8 @@ export interface ServerOptions {
   readonly accounts: AccountStore;
   /** Key ring for ingests (the store's `.keys` file). */
   readonly keys: KeyRing;
+  /** The store's raw-record window folder (`<store>.raw`); absent: HTTP ingest keeps no raw lines. */
+  readonly rawDir?: string;
   /** Validated pipeline settings that ingests run with (format, enrichment, privacy). */
   readonly ingestConfig: PipelineConfig;
   /** POST /ingest: keep lines whose vhost no registered site claims (default: reject as no_site). */

@@ -12,9 +12,11 @@
 import type { Readable } from 'node:stream';
 import type { KeyRing } from '../anonymise/index.js';
 import { buildIngest } from '../pipeline/build.js';
+import { runPurge, type PurgeResult } from '../pipeline/retention.js';
+import { RawSpool } from '../store/raw-spool.js';
 import type { PipelineConfig } from '../pipeline/config-schema.js';
 import { runIngest, type IngestSummary } from '../pipeline/ingest.js';
-import { settingsFromConfig } from '../pipeline/settings.js';
+import { hostAliases, settingsFromConfig } from '../pipeline/settings.js';
 import type { AccountStore } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from './metrics.js';
@@ -29,6 +31,8 @@ export interface IngestJob {
 
 export interface IngestRunner {
   run(job: IngestJob): Promise<IngestSummary>;
+  /** Run the retention rules, queued behind running ingests (one writer). */
+  purge(now: Date): Promise<PurgeResult>;
   /** Resolves when every queued and running ingest has finished (graceful shutdown). */
   idle(): Promise<void>;
 }
@@ -43,6 +47,8 @@ export function createIngestRunner(deps: {
   config: PipelineConfig;
   metrics: Metrics;
   acceptUnknownVhosts: boolean;
+  /** Where the raw-record window lives (`<store>.raw`); null: no raw lines are kept. */
+  rawDir: string | null;
 }): IngestRunner {
   const { store, accounts, keys, config, metrics } = deps;
   let tail: Promise<unknown> = Promise.resolve();
@@ -63,10 +69,14 @@ export function createIngestRunner(deps: {
       sites,
       inputs: [{ path: 'http', site: job.site, stream: job.stream }],
       routing:
-        job.site !== null ? base.routing : { type: 'vhost' as const, known: deps.acceptUnknownVhosts ? null : new Set(sites.keys()) },
+        job.site !== null
+          ? base.routing
+          : { type: 'vhost' as const, known: deps.acceptUnknownVhosts ? null : new Set(sites.keys()), aliases: hostAliases(sites) },
     };
-    // No raw-window spool: HTTP ingest keeps aggregates only (see docs/server.md).
-    const built = await buildIngest(settings, store, keys, null);
+    // The raw window applies to HTTP ingest as to files: lines of sites with a window are spooled.
+    const keepsRaw = deps.rawDir !== null && (settings.rawWindowDays > 0 || [...sites.values()].some((x) => (x.rawWindowDays ?? 0) > 0));
+    const rawSpool = keepsRaw ? new RawSpool(deps.rawDir!, await store.rawFiles()) : null;
+    const built = await buildIngest(settings, store, keys, rawSpool);
     try {
       return await runIngest(built.plan);
     } finally {
@@ -75,6 +85,11 @@ export function createIngestRunner(deps: {
   }
 
   return {
+    purge(now) {
+      const result = tail.then(() => runPurge(store, keys, deps.rawDir ?? '', now));
+      tail = result.catch(() => undefined);
+      return result;
+    },
     run(job) {
       metrics.ingestsQueued++;
       const result = tail.then(async () => {

@@ -124,6 +124,22 @@ describe('weblog CLI end to end', () => {
     expect((await report(store, 'www.a.example')).totals.bytes).toBe(100);
   });
 
+  it('routes a site\'s other host names to it, and rejects unknown vhosts when told to', async () => {
+    const store = tempStore();
+    const dir = dirname(store);
+    const line = (vhost: string) => `${vhost}:80 192.0.2.1 - - [01/Mar/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 100 "-" "curl/8"`;
+    writeFileSync(join(dir, 'v.log'), [line('shop.example'), line('www.shop.example'), line('other.example')].join('\n'));
+    writeFileSync(
+      join(dir, 'p.yaml'),
+      'source: { type: file, paths: [v.log] }\nformat: { type: vhost_combined }\nrouting: { type: vhost, unknown: reject }\nsites: { shop.example: { hosts: [www.shop.example] } }\n',
+    );
+    const r = await weblog(['ingest', '--store', store, '--pipeline', join(dir, 'p.yaml')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/rejected no_site: 1/);
+    expect((await weblog(['sites', '--store', store])).stdout).toBe('shop.example\n');
+    expect((await report(store, 'shop.example')).totals.hits).toBe(2);
+  });
+
   it('reads stdin, and exits 1 with --strict when lines were rejected', async () => {
     const store = tempStore();
     const ok = await weblogProcess(['ingest', '--store', store, '--site', 's'], `${LINES.slice(0, 4).join('\n')}\n`);

@@ -43,12 +43,15 @@ function settleSeconds(): number {
   return Number.isFinite(v) && v >= 0 ? v : 0;
 }
 
-/** Days around `day` whose keys are created together with it (logs arrive in day order). */
+/**
+ * Days around `day` whose keys are created together with it: logs arrive in day order, so one
+ * wait covers the next month of every known site (future keys are random, not derived: harmless).
+ */
 function windowDays(day: string): string[] {
   const t = Date.parse(`${day}T00:00:00Z`);
   if (Number.isNaN(t)) return [day];
   const out: string[] = [];
-  for (let i = -1; i <= 3; i++) out.push(new Date(t + i * 86_400_000).toISOString().slice(0, 10));
+  for (let i = -1; i <= 30; i++) out.push(new Date(t + i * 86_400_000).toISOString().slice(0, 10));
   return out;
 }
 

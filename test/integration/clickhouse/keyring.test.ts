@@ -48,7 +48,7 @@ describe.skipIf(CH_URL === '')('ClickHouse KeyRing', () => {
     expect(Buffer.from(ring.keyFor('a.example', '2024-05-01'), 'latin1').toString('hex')).toBe(keys[0]);
     expect(ring.keyFor('b.example', '2024-05-01')).not.toBe(ring.keyFor('a.example', '2024-05-01'));
     expect(ring.alive().find((a) => a.site === 'a.example')!.oldest).toBe('2024-04-30');
-    // The window created 2024-04-30 … 2024-05-04 for a.example: two of those days are before 05-02.
+    // The window created 2024-04-30 … 2024-05-31 for a.example: two of those days are before 05-02.
     expect(ring.destroyBefore('2024-05-02', 'a.example')).toBe(2);
     ring.close();
     const again = await keyInChild(url, 'a.example', '2024-05-01');
