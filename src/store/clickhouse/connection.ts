@@ -7,7 +7,7 @@
  *   clickhouse://…/db?cluster=NAME&nodes=h1:8123,h2:8123  sharded: DDL and deletes run on every listed node
  *   clickhouses://… or ?secure=1                        HTTPS
  */
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { appError } from '../../core/errors.js';
 import { sqlIdent } from './escape.js';
 import { render, type Sql } from './sql.js';
@@ -134,6 +134,8 @@ export class ChNode {
       // 18.16 answers gzip, but a plain body keeps old proxies and error bodies readable.
       compression: { request: false, response: false },
       application: 'weblog',
+      // Failures surface as ERR_STORE_* with the cause; the client's own log would repeat them on stderr.
+      log: { level: ClickHouseLogLevel.OFF },
     });
   }
 
