@@ -53,7 +53,8 @@ Enrichment
   --no-referrers         no referrer/search-term classification
 
 Store and run
-  --store PATH           SQLite store (default: $WEBLOG_STORE or ~/.local/share/weblog/weblog.db)
+  --store LOCATION       SQLite file or clickhouse://user:pass@host:8123/db
+                         (default: $WEBLOG_STORE or ~/.local/share/weblog/weblog.db)
   --batch-lines N        lines per committed batch (default 200000)
   --follow               keep reading the files as they grow, like tail -F (logrotate's
                          rename+create and copytruncate, rotated .1/.gz history read once);

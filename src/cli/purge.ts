@@ -1,7 +1,6 @@
-import { keyRingPathFor, openFileKeyRing } from '../anonymise/index.js';
 import { appError } from '../core/errors.js';
 import { runPurge, type PurgeResult } from '../pipeline/retention.js';
-import { defaultStorePath, openStore } from '../store/index.js';
+import { defaultStorePath, openKeyRingFor, openStore } from '../store/index.js';
 import { rawSpoolDirFor } from '../store/raw-spool.js';
 import { dateFlag, parse } from './args.js';
 import type { Command } from './command.js';
@@ -44,7 +43,7 @@ export const purgeCommand: Command = {
     const now = nowFrom(v.now);
     const storePath = v.store ?? defaultStorePath(io.env);
     const store = await openStore(storePath, { visitTimeoutSec: 1800 });
-    const keys = openFileKeyRing(keyRingPathFor(storePath));
+    const keys = await openKeyRingFor(storePath);
     try {
       const r = await runPurge(store, keys, rawSpoolDirFor(storePath), now);
       if (!v.quiet) io.stdout.write(describePurge(r));

@@ -18,7 +18,8 @@ Print a site's weblog for a date range.
   --format F           text | json | csv | html (default: text)
   --lang L             en | de, for text and html (default: en)
   --color / --no-color colours in text output (default: when stdout is a terminal)
-  --store PATH         SQLite store (default: $WEBLOG_STORE or ~/.local/share/weblog/weblog.db)
+  --store LOCATION     SQLite file or clickhouse://user:pass@host:8123/db
+                       (default: $WEBLOG_STORE or ~/.local/share/weblog/weblog.db)
   -h, --help           this help
 
 JSON follows the report contract in docs/report-contract.md.`;

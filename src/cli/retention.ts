@@ -1,7 +1,6 @@
-import { keyRingPathFor, openFileKeyRing } from '../anonymise/index.js';
 import { appError } from '../core/errors.js';
 import { retentionStatus } from '../pipeline/retention.js';
-import { defaultStorePath, openStore } from '../store/index.js';
+import { defaultStorePath, openKeyRingFor, openStore } from '../store/index.js';
 import { parse } from './args.js';
 import type { Command } from './command.js';
 
@@ -23,7 +22,7 @@ export const retentionCommand: Command = {
     if (positionals[0] !== 'status' || positionals.length > 1) throw appError('ERR_USAGE', 'usage: weblog retention status [--store PATH] [--json]');
     const storePath = v.store ?? defaultStorePath(io.env);
     const store = await openStore(storePath, { visitTimeoutSec: 1800, readonly: true });
-    const keys = openFileKeyRing(keyRingPathFor(storePath));
+    const keys = await openKeyRingFor(storePath);
     try {
       const rows = await retentionStatus(store, keys);
       if (v.json) {

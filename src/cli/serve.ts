@@ -1,5 +1,4 @@
 import { dirname, resolve } from 'node:path';
-import { keyRingPathFor, openFileKeyRing } from '../anonymise/index.js';
 import { rawSpoolDirFor } from '../store/raw-spool.js';
 import { describePurge } from './purge.js';
 import { appError } from '../core/errors.js';
@@ -7,7 +6,7 @@ import { readPipelineFile, validatePipeline } from '../pipeline/config.js';
 import { VHOST_FORMAT_TYPES, type PipelineConfig } from '../pipeline/config-schema.js';
 import { createApp } from '../server/index.js';
 import { openAccountStore } from '../store/accounts.js';
-import { defaultStorePath, openStore } from '../store/index.js';
+import { defaultStorePath, openKeyRingFor, openStore } from '../store/index.js';
 import { intFlag, parse } from './args.js';
 import type { Command, Io } from './command.js';
 
@@ -15,7 +14,10 @@ const help = `Usage: weblog serve [options]
 
 Serve the customer weblog pages, the JSON API and the ingest endpoint (docs/server.md).
 
-  --store PATH          SQLite store (default: $WEBLOG_STORE or ~/.local/share/weblog/weblog.db)
+  --store LOCATION      SQLite file or clickhouse://user:pass@host:8123/db
+                        (default: $WEBLOG_STORE or ~/.local/share/weblog/weblog.db)
+  --accounts PATH       SQLite file with customers, sites and tokens (default: the store file;
+                        required with a ClickHouse store)
   --port N              TCP port (default: $WEBLOG_PORT or 8080)
   --host ADDR           address to listen on (default: $WEBLOG_HOST or 127.0.0.1; put nginx/Apache with TLS in front)
   --trust-proxy         trust X-Forwarded-For/-Proto from the reverse proxy (default: $WEBLOG_TRUST_PROXY=1)
@@ -41,6 +43,7 @@ commit, close the store, exit 0.`;
 
 const options = {
   store: { type: 'string' },
+  accounts: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   'trust-proxy': { type: 'boolean' },
@@ -120,8 +123,10 @@ export const serveCommand: Command = {
     const sessionHours = intFlag('session-hours', v['session-hours'], 1, 24 * 90) ?? 12;
 
     const store = await openStore(storePath, { visitTimeoutSec: config.metrics.visitTimeoutMinutes * 60 });
-    const accounts = openAccountStore(storePath);
-    const keys = openFileKeyRing(keyRingPathFor(storePath));
+    const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(storePath);
+    if (isUrl && v.accounts === undefined) throw appError('ERR_USAGE', '--accounts PATH is required with a ClickHouse store (accounts live in a SQLite file)');
+    const accounts = openAccountStore(v.accounts ?? storePath);
+    const keys = await openKeyRingFor(storePath);
     const closeAll = async (): Promise<void> => {
       keys.close();
       await accounts.close();

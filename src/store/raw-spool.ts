@@ -11,6 +11,7 @@
  *   append and the commit neither loses nor doubles a line.
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export interface RawFileState {
@@ -33,8 +34,16 @@ interface Pending {
 
 const FLUSH_BYTES = 1 << 20;
 
-export function rawSpoolDirFor(storePath: string): string {
-  return `${storePath}.raw`;
+/**
+ * `<store>.raw` beside a SQLite store. A ClickHouse store's raw window stays on the ingesting
+ * machine (raw lines never travel): `$XDG_DATA_HOME/weblog/raw/<host>_<port>_<database>`.
+ */
+export function rawSpoolDirFor(location: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return `${location}.raw`;
+  const u = new URL(location);
+  const db = u.pathname.replace(/^\/+/, '').replace(/[^A-Za-z0-9_.-]/g, '_') || 'default';
+  const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(base, 'weblog', 'raw', `${u.hostname}_${u.port || 'default'}_${db}`);
 }
 
 export class RawSpool {

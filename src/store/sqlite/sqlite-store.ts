@@ -339,9 +339,14 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.#db.open) {
+    if (!this.#db.open) return;
+    try {
+      // Folds the WAL into the file so deleted rows leave no copy behind; committed data is safe
+      // in the WAL either way, so a failure here (disk full) must not hide the real error.
       if (!this.#readonly) this.#db.pragma('wal_checkpoint(TRUNCATE)');
-      this.#db.close();
+    } catch {
+      // The next open checkpoints again.
     }
+    this.#db.close();
   }
 }
