@@ -122,9 +122,9 @@ export const serveCommand: Command = {
     };
     const sessionHours = intFlag('session-hours', v['session-hours'], 1, 24 * 90) ?? 12;
 
-    const store = await openStore(storePath, { visitTimeoutSec: config.metrics.visitTimeoutMinutes * 60 });
     const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(storePath);
     if (isUrl && v.accounts === undefined) throw appError('ERR_USAGE', '--accounts PATH is required with a ClickHouse store (accounts live in a SQLite file)');
+    const store = await openStore(storePath, { visitTimeoutSec: config.metrics.visitTimeoutMinutes * 60 });
     const accounts = openAccountStore(v.accounts ?? storePath);
     const keys = await openKeyRingFor(storePath);
     const closeAll = async (): Promise<void> => {
