@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createLineFilter, createMemoryKeyRing, DEFAULT_PRIVACY, IP_POLICIES, MASK_PRESETS, USER_POLICIES, type PrivacyPolicy } from '../anonymise/index.js';
 import { appError } from '../core/errors.js';
-import { intFlag, oneOf, parse } from './args.js';
+import { intFlag, oneOf, parse, printHelp } from './args.js';
 import type { Command } from './command.js';
 
 const help = `Usage: weblog anonymise [options] < access.log > anonymised.log
@@ -53,10 +53,7 @@ export const anonymiseCommand: Command = {
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, options);
-    if (v.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
+    if (v.help) return printHelp(io, help);
     if (positionals.length > 0) throw appError('ERR_USAGE', 'anonymise reads stdin only; redirect a file into it');
     const preset = v['mask-preset'] === undefined ? undefined : MASK_PRESETS[oneOf('mask-preset', v['mask-preset'], Object.keys(MASK_PRESETS))!];
     const policy: PrivacyPolicy = {

@@ -12,6 +12,12 @@ export function parse<O extends Options>(argv: string[], options: O) {
   }
 }
 
+/** `--help`: the command's help on stdout, exit 0. */
+export function printHelp(io: { stdout: NodeJS.WritableStream }, help: string): number {
+  io.stdout.write(`${help}\n`);
+  return 0;
+}
+
 export function intFlag(name: string, v: string | undefined, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);

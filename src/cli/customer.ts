@@ -1,7 +1,7 @@
 import { appError } from '../core/errors.js';
 import { openAccountStore } from '../store/accounts.js';
 import { defaultStorePath } from '../store/index.js';
-import { parse } from './args.js';
+import { parse, printHelp } from './args.js';
 import type { Command } from './command.js';
 
 const help = `Usage: weblog customer add ID [--store PATH]
@@ -18,10 +18,7 @@ export const customerCommand: Command = {
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, { store: { type: 'string' } });
-    if (v.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
+    if (v.help) return printHelp(io, help);
     const [action, id, ...rest] = positionals;
     if (rest.length > 0) throw appError('ERR_USAGE', `unexpected argument "${rest[0]}"`);
     if (action !== 'add' && action !== 'list') throw appError('ERR_USAGE', 'use `weblog customer add ID` or `weblog customer list`');

@@ -13,7 +13,7 @@ import { settingsFromConfig } from '../pipeline/settings.js';
 import { describePurge, nowFrom } from './purge.js';
 import { defaultStorePath, openKeyRingFor, openStore } from '../store/index.js';
 import { RawSpool, rawSpoolDirFor } from '../store/raw-spool.js';
-import { intFlag, oneOf, parse } from './args.js';
+import { intFlag, oneOf, parse, printHelp } from './args.js';
 import type { Command, Io } from './command.js';
 
 const help = `Usage: weblog ingest [options] [FILE...]
@@ -182,10 +182,7 @@ export const ingestCommand: Command = {
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, options);
-    if (v.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
+    if (v.help) return printHelp(io, help);
     const config = configFrom(v, positionals);
     const follow = v.follow === true;
     if (follow && (positionals.length === 0 || positionals.includes('-'))) throw appError('ERR_USAGE', '--follow needs FILE arguments (stdin cannot be followed)');

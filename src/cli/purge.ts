@@ -2,7 +2,7 @@ import { appError } from '../core/errors.js';
 import { runPurge, type PurgeResult } from '../pipeline/retention.js';
 import { defaultStorePath, openKeyRingFor, openStore } from '../store/index.js';
 import { rawSpoolDirFor } from '../store/raw-spool.js';
-import { dateFlag, parse } from './args.js';
+import { dateFlag, parse, printHelp } from './args.js';
 import type { Command } from './command.js';
 
 const help = `Usage: weblog purge [--store PATH] [--now YYYY-MM-DD] [--quiet]
@@ -35,10 +35,7 @@ export const purgeCommand: Command = {
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, { store: { type: 'string' }, now: { type: 'string' }, quiet: { type: 'boolean' } });
-    if (v.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
+    if (v.help) return printHelp(io, help);
     if (positionals.length > 0) throw appError('ERR_USAGE', `unexpected argument "${positionals[0]}"`);
     const now = nowFrom(v.now);
     const storePath = v.store ?? defaultStorePath(io.env);

@@ -2,7 +2,7 @@ import { appError } from '../core/errors.js';
 import { buildReport, DEFAULT_THRESHOLD } from '../report/build.js';
 import { renderCsv, renderHtml, renderText } from '../report/render/index.js';
 import { defaultStorePath, openStore } from '../store/index.js';
-import { dateFlag, intFlag, oneOf, parse } from './args.js';
+import { dateFlag, intFlag, oneOf, parse, printHelp } from './args.js';
 import type { Command } from './command.js';
 
 const help = `Usage: weblog report --site SITE [options]
@@ -43,10 +43,7 @@ export const reportCommand: Command = {
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, options);
-    if (v.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
+    if (v.help) return printHelp(io, help);
     if (positionals.length > 0) throw appError('ERR_USAGE', `unexpected argument "${positionals[0]}"`);
     if (!v.site) throw appError('ERR_USAGE', '--site is required');
     const from = dateFlag('from', v.from);

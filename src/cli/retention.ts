@@ -1,7 +1,7 @@
 import { appError } from '../core/errors.js';
 import { retentionStatus } from '../pipeline/retention.js';
 import { defaultStorePath, openKeyRingFor, openStore } from '../store/index.js';
-import { parse } from './args.js';
+import { parse, printHelp } from './args.js';
 import type { Command } from './command.js';
 
 const help = `Usage: weblog retention status [--store PATH] [--json]
@@ -15,10 +15,7 @@ export const retentionCommand: Command = {
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, { store: { type: 'string' }, json: { type: 'boolean' } });
-    if (v.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
+    if (v.help) return printHelp(io, help);
     if (positionals[0] !== 'status' || positionals.length > 1) throw appError('ERR_USAGE', 'usage: weblog retention status [--store PATH] [--json]');
     const storePath = v.store ?? defaultStorePath(io.env);
     const store = await openStore(storePath, { visitTimeoutSec: 1800, readonly: true });

@@ -7,7 +7,7 @@ import { VHOST_FORMAT_TYPES, type PipelineConfig } from '../pipeline/config-sche
 import { createApp } from '../server/index.js';
 import { openAccountStore } from '../store/accounts.js';
 import { defaultStorePath, openKeyRingFor, openStore } from '../store/index.js';
-import { intFlag, parse } from './args.js';
+import { intFlag, parse, printHelp } from './args.js';
 import type { Command, Io } from './command.js';
 
 const help = `Usage: weblog serve [options]
@@ -105,10 +105,7 @@ export const serveCommand: Command = {
   help,
   async run(argv, io: Io) {
     const { values: v, positionals } = parse(argv, options);
-    if (v.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
+    if (v.help) return printHelp(io, help);
     if (positionals.length > 0) throw appError('ERR_USAGE', `unexpected argument "${positionals[0]}"`);
     const port = intFlag('port', v.port ?? io.env.WEBLOG_PORT, 0, 65535) ?? 8080;
     const host = v.host ?? io.env.WEBLOG_HOST ?? '127.0.0.1';

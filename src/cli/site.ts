@@ -1,7 +1,7 @@
 import { appError } from '../core/errors.js';
 import { checkCustomerId, checkSiteName, openAccountStore } from '../store/accounts.js';
 import { defaultStorePath, openStore } from '../store/index.js';
-import { dateFlag, parse } from './args.js';
+import { dateFlag, parse, printHelp } from './args.js';
 import type { Command } from './command.js';
 
 const help = `Usage: weblog site add SITE --customer ID [--host HOST]... [--contract-end YYYY-MM-DD] [--store PATH]
@@ -30,10 +30,7 @@ export const siteCommand: Command = {
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, options);
-    if (v.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
+    if (v.help) return printHelp(io, help);
     const [action, name, ...rest] = positionals;
     if (rest.length > 0) throw appError('ERR_USAGE', `unexpected argument "${rest[0]}"`);
     const storePath = v.store ?? defaultStorePath(io.env);

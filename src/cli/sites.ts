@@ -1,6 +1,6 @@
 import { appError } from '../core/errors.js';
 import { defaultStorePath, openStore } from '../store/index.js';
-import { parse } from './args.js';
+import { parse, printHelp } from './args.js';
 import type { Command } from './command.js';
 
 const help = `Usage: weblog sites [--store PATH]
@@ -13,10 +13,7 @@ export const sitesCommand: Command = {
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, { store: { type: 'string' } });
-    if (v.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
+    if (v.help) return printHelp(io, help);
     if (positionals.length > 0) throw appError('ERR_USAGE', `unexpected argument "${positionals[0]}"`);
     const store = await openStore(v.store ?? defaultStorePath(io.env), { visitTimeoutSec: 1800, readonly: true });
     try {

@@ -1,6 +1,6 @@
 import { appError } from '../core/errors.js';
 import { defaultStorePath, migrateStore } from '../store/index.js';
-import { parse } from './args.js';
+import { parse, printHelp } from './args.js';
 import type { Command } from './command.js';
 
 const help = `Usage: weblog store migrate [--store PATH|URL]
@@ -21,10 +21,7 @@ export const storeCommand: Command = {
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, { store: { type: 'string' } });
-    if (v.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
+    if (v.help) return printHelp(io, help);
     const [sub, ...rest] = positionals;
     if (sub !== 'migrate') throw appError('ERR_USAGE', sub === undefined ? 'missing subcommand (migrate)' : `unknown subcommand "${sub}" (known: migrate)`);
     if (rest.length > 0) throw appError('ERR_USAGE', `unexpected argument "${rest[0]}"`);

@@ -1,7 +1,7 @@
 import { appError } from '../core/errors.js';
 import { checkCustomerId, openAccountStore } from '../store/accounts.js';
 import { defaultStorePath } from '../store/index.js';
-import { parse } from './args.js';
+import { parse, printHelp } from './args.js';
 import type { Command } from './command.js';
 
 const help = `Usage: weblog token create (--customer ID | --operator) [--store PATH]
@@ -25,10 +25,7 @@ export const tokenCommand: Command = {
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, options);
-    if (v.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
+    if (v.help) return printHelp(io, help);
     const [action, id, ...rest] = positionals;
     if (rest.length > 0) throw appError('ERR_USAGE', `unexpected argument "${rest[0]}"`);
     if (action !== 'create' && action !== 'list' && action !== 'revoke') throw appError('ERR_USAGE', 'use `weblog token create|list|revoke`');

@@ -1,7 +1,7 @@
 import { appError } from '../core/errors.js';
 import { loadPipelineFile } from '../pipeline/config.js';
 import { createParser } from '../parse/index.js';
-import { parse } from './args.js';
+import { parse, printHelp } from './args.js';
 import type { Command } from './command.js';
 
 const help = `Usage: weblog validate PIPELINE_FILE...
@@ -15,10 +15,7 @@ export const validateCommand: Command = {
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, {});
-    if (v.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
+    if (v.help) return printHelp(io, help);
     if (positionals.length === 0) throw appError('ERR_USAGE', 'name at least one pipeline file');
     for (const file of positionals) {
       const c = loadPipelineFile(file);
