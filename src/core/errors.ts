@@ -94,6 +94,7 @@ export const ERRORS = {
     exit: 1,
     httpStatus: 400,
   },
+  ERR_INGEST_BUSY: { message: '%s ingests are already waiting for the store', hint: 'Retry after the Retry-After seconds; log shippers should back off on 503.', exit: 1, httpStatus: 503 },
   ERR_SERVER_CLOSING: { message: 'server is shutting down', hint: 'Retry against the restarted server.', exit: 1, httpStatus: 503 },
   ERR_STORE_READ: { message: 'store read failed: %s', hint: 'Check that the store server is reachable (a ClickHouse URL: its /ping) and retry.', exit: 1 },
 } as const satisfies Record<string, ErrorSpec>;

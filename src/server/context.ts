@@ -46,6 +46,8 @@ export interface ServerLimits {
   readonly maxDecodedBytes: number;
   readonly loginPerMinute: number;
   readonly ingestPerMinute: number;
+  /** Ingests waiting for the store (one writer) before new ones get 503 + Retry-After. */
+  readonly maxQueuedIngests: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -53,6 +55,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxDecodedBytes: 512 * 1024 * 1024,
   loginPerMinute: 10,
   ingestPerMinute: 600,
+  maxQueuedIngests: 16,
 };
 
 export interface ServerOptions {

@@ -79,6 +79,11 @@ export async function ingestRoutes(app: FastifyInstance, deps: ServerDeps): Prom
     reply.header('connection', 'close');
     try {
       if (deps.state.closing) throw appError('ERR_SERVER_CLOSING');
+      if (deps.metrics.ingestsQueued >= deps.limits.maxQueuedIngests) {
+        // Bounded queue: a shipper is told to come back instead of piling up open requests.
+        reply.header('retry-after', '5');
+        throw appError('ERR_INGEST_BUSY', deps.metrics.ingestsQueued);
+      }
       const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (!TEXT_TYPES.has(type)) throw appError('ERR_INGEST_MEDIA_TYPE', `content type ${type.slice(0, 60)}`);
       const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
