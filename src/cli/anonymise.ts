@@ -49,7 +49,6 @@ const options = {
 
 export const anonymiseCommand: Command = {
   name: 'anonymise',
-  summary: 'anonymise log lines on stdin to stdout (anonip drop-in)',
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, options);

@@ -7,7 +7,6 @@ export interface Io {
 
 export interface Command {
   readonly name: string;
-  readonly summary: string;
   readonly help: string;
   /** Resolves to the exit code: 0 ok, 1 runtime failure, 2 usage or config error. */
   run(argv: string[], io: Io): Promise<number>;

@@ -14,7 +14,6 @@ Customers own sites and log in to see their weblogs. ID: 1-63 characters of a-z 
 
 export const customerCommand: Command = {
   name: 'customer',
-  summary: 'add or list customers (who own sites)',
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, { store: { type: 'string' } });

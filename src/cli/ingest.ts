@@ -178,7 +178,6 @@ export function formatSummary(s: IngestSummary, secs: number): string {
 
 export const ingestCommand: Command = {
   name: 'ingest',
-  summary: 'read access logs into the weblog store',
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, options);

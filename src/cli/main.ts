@@ -5,20 +5,28 @@
  */
 import { AppError, isAppError } from '../core/errors.js';
 import type { Command, Io } from './command.js';
-import { anonymiseCommand } from './anonymise.js';
-import { ingestCommand } from './ingest.js';
-import { purgeCommand } from './purge.js';
-import { reportCommand } from './report.js';
-import { retentionCommand } from './retention.js';
-import { sitesCommand } from './sites.js';
-import { storeCommand } from './store.js';
-import { validateCommand } from './validate.js';
-import { customerCommand } from './customer.js';
-import { serveCommand } from './serve.js';
-import { siteCommand } from './site.js';
-import { tokenCommand } from './token.js';
 
-export const COMMANDS: readonly Command[] = [ingestCommand, anonymiseCommand, reportCommand, sitesCommand, purgeCommand, retentionCommand, storeCommand, validateCommand, serveCommand, customerCommand, siteCommand, tokenCommand];
+interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  /** Loaded on use: `weblog ingest` should not pay for loading the web server. */
+  readonly load: () => Promise<Command>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'ingest', summary: 'read access logs into the weblog store', load: async () => (await import('./ingest.js')).ingestCommand },
+  { name: 'anonymise', summary: 'anonymise log lines on stdin to stdout (anonip drop-in)', load: async () => (await import('./anonymise.js')).anonymiseCommand },
+  { name: 'report', summary: "print a site's weblog (text, JSON, CSV or HTML)", load: async () => (await import('./report.js')).reportCommand },
+  { name: 'sites', summary: 'list the sites in the store', load: async () => (await import('./sites.js')).sitesCommand },
+  { name: 'purge', summary: 'apply the retention rules (raw window, keys, contract ends)', load: async () => (await import('./purge.js')).purgeCommand },
+  { name: 'retention', summary: 'show what is kept and when it will be deleted', load: async () => (await import('./retention.js')).retentionCommand },
+  { name: 'store', summary: 'store administration (migrate)', load: async () => (await import('./store.js')).storeCommand },
+  { name: 'validate', summary: 'check pipeline files without running them', load: async () => (await import('./validate.js')).validateCommand },
+  { name: 'serve', summary: 'serve weblog pages, the JSON API and the ingest endpoint', load: async () => (await import('./serve.js')).serveCommand },
+  { name: 'customer', summary: 'add or list customers (who own sites)', load: async () => (await import('./customer.js')).customerCommand },
+  { name: 'site', summary: 'assign sites (and their host names) to customers', load: async () => (await import('./site.js')).siteCommand },
+  { name: 'token', summary: 'create, list or revoke access tokens', load: async () => (await import('./token.js')).tokenCommand },
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -42,13 +50,13 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     io.stdout.write('weblog 0.1.0\n');
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.stderr.write(`error[ERR_USAGE]: unknown command "${name}"\n  hint: ${usage().split('\n')[0]}; \`weblog --help\` lists the commands\n`);
     return 2;
   }
   try {
-    return await cmd.run(rest, io);
+    return await (await entry.load()).run(rest, io);
   } catch (e) {
     if (isAppError(e)) {
       io.stderr.write(`error[${e.code}]: ${e.message}\n  hint: ${e.hint}\n`);

@@ -31,7 +31,6 @@ export function nowFrom(flag: string | undefined): Date {
 
 export const purgeCommand: Command = {
   name: 'purge',
-  summary: 'apply the retention rules (raw window, keys, contract ends)',
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, { store: { type: 'string' }, now: { type: 'string' }, quiet: { type: 'boolean' } });

@@ -39,7 +39,6 @@ const options = {
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: "print a site's weblog (text, JSON, CSV or HTML)",
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, options);

@@ -11,7 +11,6 @@ oldest raw record and when it will be deleted, and the pseudonym keys still aliv
 
 export const retentionCommand: Command = {
   name: 'retention',
-  summary: 'show what is kept and when it will be deleted',
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, { store: { type: 'string' }, json: { type: 'boolean' } });

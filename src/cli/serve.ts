@@ -101,7 +101,6 @@ function envFlag(s: string | undefined): boolean {
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'serve weblog pages, the JSON API and the ingest endpoint',
   help,
   async run(argv, io: Io) {
     const { values: v, positionals } = parse(argv, options);

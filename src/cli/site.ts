@@ -26,7 +26,6 @@ const options = {
 
 export const siteCommand: Command = {
   name: 'site',
-  summary: 'assign sites (and their host names) to customers',
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, options);

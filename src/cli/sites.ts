@@ -9,7 +9,6 @@ List the sites that have data in the store, one per line.`;
 
 export const sitesCommand: Command = {
   name: 'sites',
-  summary: 'list the sites in the store',
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, { store: { type: 'string' } });

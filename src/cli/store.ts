@@ -17,7 +17,6 @@ docs/clickhouse.md describes the ClickHouse schema, clusters and upgrades.`;
 
 export const storeCommand: Command = {
   name: 'store',
-  summary: 'store administration (migrate)',
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, { store: { type: 'string' } });

@@ -21,7 +21,6 @@ const options = { customer: { type: 'string' }, operator: { type: 'boolean' }, s
 
 export const tokenCommand: Command = {
   name: 'token',
-  summary: 'create, list or revoke access tokens',
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, options);

@@ -11,7 +11,6 @@ compiles. Prints "ok FILE" per valid file; errors name the file and the field.`;
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check pipeline files without running them',
   help,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, {});
