@@ -126,11 +126,6 @@ export const anonymiseCommand: Command = {
       };
       target.once('drain', onDrain);
     };
-    const countLines = (b: Buffer): number => {
-      let n = 0;
-      for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
-      return n;
-    };
 
     let carry: Buffer | null = null;
     await new Promise<void>((resolve) => {
@@ -142,8 +137,9 @@ export const anonymiseCommand: Command = {
           return;
         }
         carry = last + 1 < data.length ? Buffer.from(data.subarray(last + 1)) : null;
-        const whole = data.subarray(0, last + 1);
-        send(filter.rewrite(whole), countLines(whole));
+        const before = filter.stats.lines;
+        const out = filter.rewrite(data.subarray(0, last + 1));
+        send(out, filter.stats.lines - before);
       });
       input.on('end', () => {
         if (carry && carry.length > 0) {
