@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Aggregator } from '../aggregate/aggregator.js';
 import type { Batch, Checkpoint, SiteMeta } from '../aggregate/delta.js';
 import { appError, isAppError } from '../core/errors.js';
+import { collectIfOverBudget } from '../core/memory.js';
 import type { RejectReason } from '../core/record.js';
 import { detectFormat, type LineParser } from '../parse/index.js';
 import { inspectFile, matchesPrefix, openFile, openStdin, type FileInfo } from '../source/file.js';
@@ -380,7 +381,10 @@ async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSu
     objectMode: true,
     highWaterMark: 1,
     write(batch: Batch, _enc, cb) {
-      plan.store.commit(batch).then(() => cb(), cb);
+      plan.store.commit(batch).then(() => {
+        collectIfOverBudget();
+        cb();
+      }, cb);
     },
   });
 
