@@ -21,6 +21,8 @@ export interface SqliteStoreOptions {
   readonly readonly?: boolean;
 }
 
+const DIM_CACHE_LIMIT = 262_144;
+
 const dayInt = (date: string): number => Number(date.slice(0, 4)) * 10000 + Number(date.slice(5, 7)) * 100 + Number(date.slice(8, 10));
 const dayStr = (d: number): string => {
   const s = String(d);
@@ -83,6 +85,8 @@ class SqliteStore implements Store {
   readonly #siteIds = new Map<string, number>();
   /** (site id × 64 + list id) → value → dim id; nested so a lookup builds no key string. */
   readonly #dimIds = new Map<number, Map<string, number>>();
+  /** Entries in #dimIds: bounded, so memory follows one batch's keys, not every key ever seen. */
+  #dimCount = 0;
   readonly #st;
 
   constructor(db: Database.Database, path: string, opts: SqliteStoreOptions) {
@@ -155,6 +159,11 @@ class SqliteStore implements Store {
   }
 
   #dimsOf(site: number, list: number): Map<string, number> {
+    if (this.#dimCount > DIM_CACHE_LIMIT) {
+      // Forget them all: a miss is one indexed SELECT, and the next batch refills what it uses.
+      this.#dimIds.clear();
+      this.#dimCount = 0;
+    }
     const k = site * 64 + list;
     let m = this.#dimIds.get(k);
     if (m === undefined) {
@@ -170,6 +179,7 @@ class SqliteStore implements Store {
     const row = this.#st.dimGet.get(site, list, value);
     id = row ? row.id : Number(this.#st.dimAdd.run(site, list, value).lastInsertRowid);
     dims.set(value, id);
+    this.#dimCount++;
     return id;
   }
 
@@ -231,6 +241,7 @@ class SqliteStore implements Store {
       // Ids handed out inside the rolled-back transaction do not exist: forget them.
       this.#siteIds.clear();
       this.#dimIds.clear();
+      this.#dimCount = 0;
       const msg = (e as Error).message;
       if ((e as { code?: string }).code === 'SQLITE_BUSY') throw appError('ERR_STORE_BUSY', msg);
       throw appError('ERR_STORE_WRITE', msg);
