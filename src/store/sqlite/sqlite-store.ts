@@ -199,16 +199,7 @@ class SqliteStore implements Store {
     for (const [list, rows] of d.lists) {
       const lid = LIST_IDS[list];
       const dims = this.#dimsOf(site, lid);
-      // Upserts in primary-key order touch each B-tree page once instead of at random.
-      const ids = new Float64Array(rows.size * 3);
-      let n = 0;
-      for (const [key, c] of rows) {
-        ids[n++] = this.#dimId(dims, site, lid, key);
-        ids[n++] = c.hits;
-        ids[n++] = c.bytes;
-      }
-      const order = Array.from({ length: rows.size }, (_, i) => i).sort((a, b) => ids[a * 3]! - ids[b * 3]!);
-      for (const i of order) this.#st.topUp.run(site, lid, day, ids[i * 3]!, ids[i * 3 + 1]!, ids[i * 3 + 2]!);
+      for (const [key, c] of rows) this.#st.topUp.run(site, lid, day, this.#dimId(dims, site, lid, key), c.hits, c.bytes);
     }
     for (const [list, c] of d.others) this.#st.otherUp.run(site, LIST_IDS[list], day, c.hits, c.bytes);
   }
