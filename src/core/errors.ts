@@ -48,6 +48,11 @@ export const ERRORS = {
     hint: 'Upgrade weblog.',
     exit: 1,
   },
+  ERR_STORE_SCHEMA_OLDER: {
+    message: 'store schema version %s is older than this weblog needs (%s) and the store is opened read-only',
+    hint: 'Run `weblog store migrate --store PATH` once (any ingest also migrates it).',
+    exit: 1,
+  },
   ERR_STORE_URL: { message: 'unsupported store location %s', hint: 'Use a file path (SQLite) or clickhouse://user:pass@host:8123/database.', exit: 2 },
   ERR_SITE_UNKNOWN: { message: 'no data for site %s', hint: 'Check the site name; `weblog sites` lists them.', exit: 1, httpStatus: 404 },
   ERR_INTERNAL: { message: '%s', hint: 'This is a bug in weblog: rerun with WEBLOG_DEBUG=1 and report the stack.', exit: 1, httpStatus: 500 },

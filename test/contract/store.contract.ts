@@ -134,5 +134,45 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       expect(r.others.urls).toEqual({ hits: 4, bytes: 8 });
       await s.close();
     });
+
+    it('many batches of one day add up like one: top-k, ties, all rows, distinct addresses', async () => {
+      const s = await open();
+      let seed = 7;
+      const next = (n: number): number => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return seed % n;
+      };
+      const want = new Map<string, Map<string, number>>();
+      for (let b = 0; b < 30; b++) {
+        const days: DayDelta[] = [];
+        for (const date of ['2024-03-01', '2024-03-02']) {
+          const ips: Record<string, number> = {};
+          // Batches of very different sizes, as tail -F and bulk imports produce.
+          const n = b % 7 === 0 ? 400 : 1 + next(20);
+          for (let i = 0; i < n; i++) {
+            const k = `198.51.${next(4)}.${next(120)}`;
+            ips[k] = (ips[k] ?? 0) + 1 + next(3);
+          }
+          const w = want.get(date) ?? new Map<string, number>();
+          for (const [k, h] of Object.entries(ips)) w.set(k, (w.get(k) ?? 0) + h);
+          want.set(date, w);
+          days.push(day('a.example', date, { hits: 1, list: { ips } }));
+        }
+        await s.commit(batch(days));
+      }
+      const total = new Map<string, number>();
+      for (const w of want.values()) for (const [k, h] of w) total.set(k, (total.get(k) ?? 0) + h);
+      const order = [...total].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([key, hits]) => ({ key, hits, bytes: hits * 10 }));
+      const all = (await s.query({ site: 'a.example', from: null, to: null, top: 0 }))!;
+      expect(all.top.ips).toEqual(order);
+      expect(all.distinctIps).toBe(total.size);
+      const top = (await s.query({ site: 'a.example', from: null, to: null, top: 7 }))!;
+      expect(top.top.ips).toEqual(order.slice(0, 7));
+      const one = (await s.query({ site: 'a.example', from: '2024-03-02', to: '2024-03-02', top: 5 }))!;
+      const second = [...want.get('2024-03-02')!].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      expect(one.top.ips).toEqual(second.slice(0, 5).map(([key, hits]) => ({ key, hits, bytes: hits * 10 })));
+      expect(one.distinctIps).toBe(second.length);
+      await s.close();
+    });
   });
 }

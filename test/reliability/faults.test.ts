@@ -181,11 +181,11 @@ describe('store faults', () => {
     const half = join(dir, 'half.log');
     writeFileSync(half, `${LINES.slice(0, 4_000).join('\n')}\n`, 'latin1');
     expect((await runCli(args(store, half))).code).toBe(0);
-    // Fails the first write of a day_top row once the table has grown past its current size
-    // plus a few thousand rows: inside some later batch, after other rows of it were written.
+    // Fails the first new dimension string once the table has grown past its current size plus
+    // a few thousand: inside some later batch, after other rows of it were written.
     const db = new Database(store);
-    const rows = (db.prepare('SELECT COUNT(*) AS n FROM day_top').get() as { n: number }).n;
-    db.exec(`CREATE TRIGGER inject_fault BEFORE INSERT ON day_top WHEN (SELECT COUNT(*) FROM day_top) > ${rows + 5000}
+    const rows = (db.prepare('SELECT COUNT(*) AS n FROM dim').get() as { n: number }).n;
+    db.exec(`CREATE TRIGGER inject_fault BEFORE INSERT ON dim WHEN (SELECT COUNT(*) FROM dim) > ${rows + 3000}
       BEGIN SELECT RAISE(ABORT, 'injected fault'); END`);
     db.close();
     const r = await runCli(args(store));

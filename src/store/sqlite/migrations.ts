@@ -7,10 +7,33 @@
  * site, so deleting a customer deletes their strings too and no value is shared across
  * customers. Days are integers YYYYMMDD.
  */
+import type Database from 'better-sqlite3';
+import { encodeSegment, segmentOf } from './list-segments.js';
+
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /** Data conversion after `sql`, in the same transaction. */
+  readonly run?: (db: Database.Database) => void;
+}
+
+/** v4: every (site, list, day) group of day_top rows becomes one list segment. */
+function dayTopToSegments(db: Database.Database): void {
+  const put = db.prepare('INSERT INTO day_list (site_id, list, day, seg, n, lo, hi, data) VALUES (?, ?, ?, 0, ?, ?, ?, ?)');
+  const rowsOf = db.prepare('SELECT dim_id, hits, bytes FROM day_top WHERE site_id = ? AND list = ? AND day = ?').raw();
+  // One group at a time: better-sqlite3 cannot write while a read is being iterated.
+  const groups = db.prepare('SELECT DISTINCT site_id, list, day FROM day_top').raw().all() as [number, number, number][];
+  for (const [site, list, day] of groups) {
+    const rows = rowsOf.all(site, list, day) as [number, number, number][];
+    const seg = segmentOf(
+      Uint32Array.from(rows, (r) => r[0]),
+      Float64Array.from(rows, (r) => r[1]),
+      Float64Array.from(rows, (r) => r[2]),
+    );
+    put.run(site, list, day, rows.length, seg.ids[0], seg.ids[rows.length - 1], encodeSegment(seg));
+  }
+  db.exec('DROP TABLE day_top');
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -156,6 +179,28 @@ CREATE TABLE session (
   expires_at TEXT NOT NULL
 ) WITHOUT ROWID;
 `,
+  },
+  {
+    version: 4,
+    name: 'list segments',
+    // Top lists as sorted column blobs per (site, list, day) instead of a row per key: a commit
+    // is a linear merge and a 30-day report sums typed arrays (see list-segments.ts). A rowid
+    // table, not WITHOUT ROWID: its rows are large blobs. n, lo and hi (entries, smallest and
+    // largest id) let a report size its summing table before reading any blob.
+    sql: `
+CREATE TABLE day_list (
+  site_id INTEGER NOT NULL,
+  list INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  seg INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  lo INTEGER NOT NULL,
+  hi INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (site_id, list, day, seg)
+);
+`,
+    run: dayTopToSegments,
   },
 ];
 

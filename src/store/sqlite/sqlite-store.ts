@@ -13,6 +13,7 @@ import { mergeVisitors } from '../../aggregate/visitor-state.js';
 import { AppError, appError } from '../../core/errors.js';
 import { LIST_IDS, LIST_NAMES, type ListName } from '../../core/lists.js';
 import type { AuditRecord, ReportQuery, SiteRetention, Store, StoredDay, StoredReport, StoredRow } from '../store.js';
+import { decodeSegment, encodeSegment, idSums, mergeFrom, mergeSegments, segmentOf, topCandidates } from './list-segments.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 export interface SqliteStoreOptions {
@@ -51,6 +52,7 @@ export function migrate(db: Database.Database): void {
     if (m.version <= current) continue;
     db.transaction(() => {
       db.exec(m.sql);
+      m.run?.(db);
       record.run(m.version, m.name, new Date().toISOString());
     })();
   }
@@ -67,6 +69,10 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions): Store {
       db.pragma('synchronous = NORMAL');
       db.pragma('secure_delete = ON');
       migrate(db);
+    } else {
+      const v = (db.prepare('SELECT MAX(version) AS v FROM schema_migration').get() as { v: number | null }).v ?? 0;
+      if (v < SCHEMA_VERSION) throw appError('ERR_STORE_SCHEMA_OLDER', v, SCHEMA_VERSION);
+      if (v > SCHEMA_VERSION) throw appError('ERR_STORE_SCHEMA_NEWER', v, SCHEMA_VERSION);
     }
     db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');
@@ -114,8 +120,14 @@ class SqliteStore implements Store {
           bots = bots + excluded.bots, ftp_transfers = ftp_transfers + excluded.ftp_transfers, ftp_bytes = ftp_bytes + excluded.ftp_bytes`),
       visitorsGet: p<{ ids: Buffer }>('SELECT ids FROM day_visitors WHERE site_id = ? AND day = ?'),
       visitorsPut: p('INSERT OR REPLACE INTO day_visitors (site_id, day, ids) VALUES (?, ?, ?)'),
-      topUp: p(`INSERT INTO day_top (site_id, list, day, dim_id, hits, bytes) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (site_id, list, day, dim_id) DO UPDATE SET hits = hits + excluded.hits, bytes = bytes + excluded.bytes`),
+      segList: p<{ seg: number; n: number }>('SELECT seg, n FROM day_list WHERE site_id = ? AND list = ? AND day = ? ORDER BY seg'),
+      segGet: p<{ data: Buffer }>('SELECT data FROM day_list WHERE site_id = ? AND list = ? AND day = ? AND seg = ?'),
+      segDel: p('DELETE FROM day_list WHERE site_id = ? AND list = ? AND day = ? AND seg = ?'),
+      segPut: p('INSERT INTO day_list (site_id, list, day, seg, n, lo, hi, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      segSize: p<{ n: number | null; lo: number | null; hi: number | null }>(
+        'SELECT SUM(n) AS n, MIN(lo) AS lo, MAX(hi) AS hi FROM day_list WHERE site_id = ? AND list = ? AND day BETWEEN ? AND ?',
+      ),
+      segRange: p<{ data: Buffer }>('SELECT data FROM day_list WHERE site_id = ? AND list = ? AND day BETWEEN ? AND ?'),
       otherUp: p(`INSERT INTO day_other (site_id, list, day, hits, bytes) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (site_id, list, day) DO UPDATE SET hits = hits + excluded.hits, bytes = bytes + excluded.bytes`),
       rejectUp: p(`INSERT INTO rejected (site_id, reason, lines) VALUES (?, ?, ?)
@@ -128,13 +140,8 @@ class SqliteStore implements Store {
       days: p<{ day: number; hits: number; visitors: number; visits: number; pages: number; bytes: number; bots: number; ftp_transfers: number; ftp_bytes: number }>(
         'SELECT day, hits, visitors, visits, pages, bytes, bots, ftp_transfers, ftp_bytes FROM day_total WHERE site_id = ? AND day BETWEEN ? AND ? ORDER BY day',
       ),
-      // Sum per dimension id first, then look up the strings of the summed rows only: joining
-      // before grouping would look up a string for every day of every key.
-      top: p<StoredRow>(`SELECT d.value AS key, a.hits AS hits, a.bytes AS bytes
-        FROM (SELECT dim_id, SUM(hits) AS hits, SUM(bytes) AS bytes FROM day_top
-              WHERE site_id = ? AND list = ? AND day BETWEEN ? AND ? GROUP BY dim_id) a
-        JOIN dim d ON d.id = a.dim_id ORDER BY a.hits DESC, d.value ASC LIMIT ?`),
-      distinct: p<{ n: number }>('SELECT COUNT(DISTINCT dim_id) AS n FROM day_top WHERE site_id = ? AND list = ? AND day BETWEEN ? AND ?'),
+      dimValue: p<{ value: string }>('SELECT value FROM dim WHERE id = ?'),
+      dimValues: p<{ id: number; value: string }>('SELECT id, value FROM dim WHERE site_id = ? AND list = ?'),
       others: p<{ list: number; hits: number; bytes: number }>(
         'SELECT list, SUM(hits) AS hits, SUM(bytes) AS bytes FROM day_other WHERE site_id = ? AND day BETWEEN ? AND ? GROUP BY list',
       ),
@@ -196,12 +203,63 @@ class SqliteStore implements Store {
       this.#st.visitorsPut.run(site, day, m.blob);
     }
     this.#st.totalUp.run(site, day, d.hits, d.pages, d.visits - continued, newVisitors, d.bytes, d.bots, d.ftpTransfers, d.ftpBytes);
-    for (const [list, rows] of d.lists) {
-      const lid = LIST_IDS[list];
-      const dims = this.#dimsOf(site, lid);
-      for (const [key, c] of rows) this.#st.topUp.run(site, lid, day, this.#dimId(dims, site, lid, key), c.hits, c.bytes);
-    }
+    for (const [list, rows] of d.lists) if (rows.size > 0) this.#writeList(site, LIST_IDS[list], day, rows);
     for (const [list, c] of d.others) this.#st.otherUp.run(site, LIST_IDS[list], day, c.hits, c.bytes);
+  }
+
+  /** Adds a batch's counts of one list and day as a segment, merging it with stored ones of similar size. */
+  #writeList(site: number, lid: number, day: number, rows: Map<string, Counter>): void {
+    const dims = this.#dimsOf(site, lid);
+    const n = rows.size;
+    const ids = new Uint32Array(n);
+    const hits = new Float64Array(n);
+    const bytes = new Float64Array(n);
+    let i = 0;
+    for (const [key, c] of rows) {
+      ids[i] = this.#dimId(dims, site, lid, key);
+      hits[i] = c.hits;
+      bytes[i++] = c.bytes;
+    }
+    let seg = segmentOf(ids, hits, bytes);
+    const stored = this.#st.segList.all(site, lid, day);
+    const from = mergeFrom(
+      stored.map((s) => s.n),
+      n,
+    );
+    let slot = stored.length === 0 ? 0 : stored[stored.length - 1]!.seg + 1;
+    for (let k = stored.length - 1; k >= from; k--) {
+      const no = stored[k]!.seg;
+      seg = mergeSegments(decodeSegment(this.#st.segGet.get(site, lid, day, no)!.data), seg);
+      this.#st.segDel.run(site, lid, day, no);
+      slot = no;
+    }
+    const len = seg.ids.length;
+    this.#st.segPut.run(site, lid, day, slot, len, seg.ids[0], seg.ids[len - 1], encodeSegment(seg));
+  }
+
+  /** The `limit` largest keys of a list over a day range (limit < 0: all), and how many keys it has. */
+  #top(site: number, lid: number, lo: number, hi: number, limit: number): { rows: StoredRow[]; distinct: number } {
+    const size = this.#st.segSize.get(site, lid, lo, hi)!;
+    if (size.n === null) return { rows: [], distinct: 0 };
+    const sums = idSums(size.lo!, size.hi!, size.n);
+    for (const r of this.#st.segRange.iterate(site, lid, lo, hi)) sums.add(decodeSegment(r.data));
+    const c = topCandidates(sums.all(), limit);
+    const n = c.ids.length;
+    const keys = new Array<string>(n);
+    if (n > 2000) {
+      // Many keys: one scan of the list's strings beats a lookup each.
+      const at = new Map<number, number>();
+      for (let i = 0; i < n; i++) at.set(c.ids[i]!, i);
+      for (const d of this.#st.dimValues.iterate(site, lid)) {
+        const i = at.get(d.id);
+        if (i !== undefined) keys[i] = d.value;
+      }
+    } else for (let i = 0; i < n; i++) keys[i] = this.#st.dimValue.get(c.ids[i]!)!.value;
+    const rows: StoredRow[] = new Array(n);
+    for (let i = 0; i < n; i++) rows[i] = { key: keys[i]!, hits: c.hits[i]!, bytes: c.bytes[i]! };
+    rows.sort((a, b) => b.hits - a.hits || compareKeys(a.key, b.key));
+    if (limit >= 0 && rows.length > limit) rows.length = limit;
+    return { rows, distinct: sums.size };
   }
 
   #writeMeta(name: string, meta: SiteMeta): void {
@@ -275,8 +333,11 @@ class SqliteStore implements Store {
         ftpBytes: r.ftp_bytes,
       }));
       const top = {} as Record<ListName, StoredRow[]>;
+      let distinctIps = 0;
       for (const name of LIST_NAMES) {
-        top[name] = this.#st.top.all(site, LIST_IDS[name], lo, hi, limit).sort((a, b) => b.hits - a.hits || compareKeys(a.key, b.key));
+        const t = this.#top(site, LIST_IDS[name], lo, hi, limit);
+        top[name] = t.rows;
+        if (name === 'ips') distinctIps = t.distinct;
       }
       const others: Partial<Record<ListName, Counter>> = {};
       for (const o of this.#st.others.all(site, lo, hi)) {
@@ -285,7 +346,6 @@ class SqliteStore implements Store {
       }
       const rejected: Record<string, number> = {};
       for (const r of this.#st.rejected.all(site)) rejected[r.reason] = r.lines;
-      const distinctIps = this.#st.distinct.get(site, LIST_IDS.ips, lo, hi)!.n;
       return { days, top, others, rejected, distinctIps };
     });
     const r = read.deferred();
@@ -315,7 +375,7 @@ class SqliteStore implements Store {
   async deleteSite(site: string, action: string, detail: string, at: Date): Promise<number> {
     const row = this.#st.siteGet.get(site);
     if (!row) return 0;
-    const tables = ['day_total', 'day_top', 'day_other', 'day_visitors', 'dim', 'rejected'];
+    const tables = ['day_total', 'day_list', 'day_other', 'day_visitors', 'dim', 'rejected'];
     const rows = this.#db.transaction(() => {
       let n = 0;
       for (const t of tables) n += this.#db.prepare(`DELETE FROM ${t} WHERE site_id = ?`).run(row.id).changes;
