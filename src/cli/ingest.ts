@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { MASK_PRESETS } from '../anonymise/index.js';
 import { appError, isAppError } from '../core/errors.js';
@@ -8,6 +9,7 @@ import { readPipelineFile, validatePipeline } from '../pipeline/config.js';
 import type { PipelineConfig } from '../pipeline/config-schema.js';
 import type { IngestSummary, Progress } from '../pipeline/ingest.js';
 import { runFollow, runIngest } from '../pipeline/ingest.js';
+import { workerCount } from '../pipeline/parallel/pool.js';
 import { runPurge } from '../pipeline/retention.js';
 import { settingsFromConfig } from '../pipeline/settings.js';
 import { describePurge, nowFrom } from './purge.js';
@@ -56,6 +58,9 @@ Store and run
   --store LOCATION       SQLite file or clickhouse://user:pass@host:8123/db
                          (default: $WEBLOG_STORE or ~/.local/share/weblog/weblog.db)
   --batch-lines N        lines per committed batch (default 200000)
+  --workers N            worker threads for parse/enrich/anonymise/aggregate (default 1: the
+                         main thread does it; 0: one per CPU core). Each worker takes whole
+                         batches; batches commit in order, so the result is the same for any N
   --follow               keep reading the files as they grow, like tail -F (logrotate's
                          rename+create and copytruncate, rotated .1/.gz history read once);
                          runs until SIGINT/SIGTERM (docs/operations.md)
@@ -95,6 +100,7 @@ const options = {
   'no-referrers': { type: 'boolean' },
   store: { type: 'string' },
   'batch-lines': { type: 'string' },
+  workers: { type: 'string' },
   follow: { type: 'boolean' },
   'commit-interval': { type: 'string' },
   'poll-interval': { type: 'string' },
@@ -189,7 +195,8 @@ export const ingestCommand: Command = {
     const pollMs = intFlag('poll-interval', v['poll-interval'], 10, 60_000) ?? 250;
     const now = nowFrom(v.now);
     const batchLines = intFlag('batch-lines', v['batch-lines'], 1, 10_000_000) ?? 200_000;
-    const settings = settingsFromConfig(config, batchLines);
+    const workers = workerCount(intFlag('workers', v.workers, 0, 64) ?? 1, availableParallelism());
+    const settings = { ...settingsFromConfig(config, batchLines), workers };
     if (settings.routing.type === 'fixed' && settings.routing.site === '') throw appError('ERR_USAGE', '--site must not be empty');
     const storePath = v.store ?? config.store.path ?? defaultStorePath(io.env);
     const store = await openStore(storePath, { visitTimeoutSec: settings.metrics.visitTimeoutMinutes * 60 });
@@ -231,7 +238,7 @@ export const ingestCommand: Command = {
     } finally {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
-      built.close();
+      await built.close();
       keys.close();
       try {
         await store.close();

@@ -3,7 +3,7 @@
  * @module
  */
 export type { LineParser, PresetName, FormatSpec } from './parser.js';
-export { PRESETS, createParser } from './parser.js';
+export { PRESETS, createParser, formatSpecOf } from './parser.js';
 export { compileApacheFormat } from './apache-format.js';
 export { compileNginxFormat } from './nginx-format.js';
 export { detectFormat } from './detect.js';

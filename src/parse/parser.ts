@@ -49,3 +49,12 @@ export function createParser(spec: FormatSpec): LineParser {
   // 'auto' lands here too: detection needs sample lines, see detectFormat.
   throw appError('ERR_PARSE_UNKNOWN_FORMAT', String(format), [...PRESETS, 'apache', 'nginx'].join(', '));
 }
+
+/** The spec that compiles to a parser reporting itself as `format` (LineParser.format). */
+export function formatSpecOf(format: string): FormatSpec {
+  if (isPreset(format)) return { format };
+  for (const kind of ['apache', 'nginx'] as const) {
+    if (format.startsWith(`${kind}:`)) return { format: kind, logFormat: format.slice(kind.length + 1) };
+  }
+  throw appError('ERR_PARSE_UNKNOWN_FORMAT', format, [...PRESETS, 'apache', 'nginx'].join(', '));
+}

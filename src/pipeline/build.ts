@@ -12,8 +12,9 @@ import { bytesToText, createClientResolver, createParser, type FormatSpec, type 
 import type { RawSpool } from '../store/raw-spool.js';
 import type { Store } from '../store/store.js';
 import type { IngestInput, IngestPlan, Progress } from './ingest.js';
+import { IngestWorkers } from './parallel/pool.js';
 import { rawCutoff } from './retention.js';
-import { createLineProcessor, type Enrichers, type Routing } from './line-processor.js';
+import { createLineProcessor, type Enrichers, type LineProcessor, type Routing } from './line-processor.js';
 
 export interface SiteSettings {
   readonly hosts: readonly string[];
@@ -21,10 +22,8 @@ export interface SiteSettings {
   readonly rawWindowDays?: number;
 }
 
-export interface IngestSettings {
-  readonly inputs: readonly IngestInput[];
-  readonly format: FormatSpec | 'auto';
-  readonly routing: Routing;
+/** What the per-line stages are built from (plain data: a worker thread receives a copy). */
+export interface StageSettings {
   readonly sites: ReadonlyMap<string, SiteSettings>;
   readonly enrich: {
     readonly ua: boolean;
@@ -43,7 +42,15 @@ export interface IngestSettings {
   readonly privacy: PrivacyPolicy;
   /** Days raw lines are kept (0: never written). Per-site overrides in `sites`. */
   readonly rawWindowDays: number;
+}
+
+export interface IngestSettings extends StageSettings {
+  readonly inputs: readonly IngestInput[];
+  readonly format: FormatSpec | 'auto';
+  readonly routing: Routing;
   readonly batchLines: number;
+  /** Worker threads for the per-line path; 1 (the default) runs it on the main thread. */
+  readonly workers?: number;
 }
 
 export const DEFAULT_PAGE_EXTENSIONS = ['html', 'htm', 'shtml', 'php', 'php3', 'php5', 'phtml', 'asp', 'aspx', 'jsp', 'cgi', 'pl', 'py'];
@@ -68,19 +75,28 @@ function rawKeeps(windowOf: (site: string) => number, today: string): (site: str
 
 export interface BuiltPipeline {
   readonly plan: IngestPlan;
+  close(): Promise<void>;
+}
+
+/** The per-line stages of an ingest, built from settings: what a worker thread builds too. */
+export interface BuiltStages {
+  readonly processor: LineProcessor;
+  readonly aggregator: Aggregator;
+  readonly siteMeta: (site: string) => SiteMeta;
   close(): void;
 }
 
-export async function buildIngest(
-  s: IngestSettings,
-  store: Store,
+/**
+ * Builds parse-independent stages: enrichers, anonymiser, aggregator, line processor. `raw`
+ * receives the lines of sites whose raw window keeps them (null: no site keeps any).
+ */
+export async function buildStages(
+  s: StageSettings,
   keys: KeyRing,
-  rawSpool: RawSpool | null,
-  hooks: { onProgress?: (p: Progress) => void; onNotice?: (m: string) => void; onAttack?: (f: AttackFlag) => void } = {},
-  /** The day the retention rules are applied for (the raw window is counted back from it). */
-  today: string = new Date().toISOString().slice(0, 10),
-): Promise<BuiltPipeline> {
-  const parser: LineParser | 'auto' = s.format === 'auto' ? 'auto' : createParser(s.format);
+  raw: ((site: string, date: string, line: string) => void) | null,
+  onAttack: ((f: AttackFlag) => void) | null,
+  today: string,
+): Promise<BuiltStages> {
   let geo: GeoLookup | null = null;
   if (s.enrich.geo) geo = await openGeoLookup(s.enrich.geoDatabase ? { path: s.enrich.geoDatabase } : {});
   const hostsOf = (site: string): readonly string[] => s.sites.get(site)?.hosts ?? [site];
@@ -89,7 +105,7 @@ export async function buildIngest(
     geo,
     referrerFor: s.enrich.referrers ? (site) => createReferrerClassifier({ hosts: hostsOf(site) }) : null,
     clientResolver: s.enrich.trustedProxies.length > 0 ? createClientResolver(s.enrich.trustedProxies) : null,
-    attack: hooks.onAttack ? createAttackSignal(DEFAULT_ATTACK_SIGNAL, hooks.onAttack) : null,
+    attack: onAttack ? createAttackSignal(DEFAULT_ATTACK_SIGNAL, onAttack) : null,
     pageExtensions: new Set(s.enrich.pageExtensions.map((e) => e.toLowerCase().replace(/^\./, ''))),
   };
   const sitePolicies = new Map<string, PrivacyPolicy>();
@@ -108,18 +124,49 @@ export async function buildIngest(
     const p = anonymiser.policyFor(site);
     return { ipPolicy: describeIpPolicy(p), userPolicy: describeUserPolicy(p), attribution, rawWindowDays: rawWindow(site) };
   };
+  const processor = createLineProcessor(enrichers, anonymiser, aggregator, raw ? { keeps: rawKeeps(rawWindow, today), append: raw } : null);
+  return { processor, aggregator, siteMeta, close: () => geo?.close?.() };
+}
+
+export async function buildIngest(
+  s: IngestSettings,
+  store: Store,
+  keys: KeyRing,
+  rawSpool: RawSpool | null,
+  hooks: { onProgress?: (p: Progress) => void; onNotice?: (m: string) => void; onAttack?: (f: AttackFlag) => void } = {},
+  /** The day the retention rules are applied for (the raw window is counted back from it). */
+  today: string = new Date().toISOString().slice(0, 10),
+): Promise<BuiltPipeline> {
+  const parser: LineParser | 'auto' = s.format === 'auto' ? 'auto' : createParser(s.format);
+  const stages = await buildStages(s, keys, rawSpool ? (site, date, line) => rawSpool.append(site, date, line) : null, hooks.onAttack ?? null, today);
+  let workers: IngestWorkers | null = null;
+  if ((s.workers ?? 1) > 1) {
+    // Attack detection follows each address through consecutive lines: one thread must see them all.
+    if (hooks.onAttack) hooks.onNotice?.('--attack-signal needs every line in one thread: ingesting without worker threads');
+    else {
+      const stageSettings: StageSettings = { sites: s.sites, enrich: s.enrich, metrics: s.metrics, privacy: s.privacy, rawWindowDays: s.rawWindowDays };
+      workers = new IngestWorkers(s.workers!, stageSettings, keys, rawSpool !== null, today);
+    }
+  }
   const plan: IngestPlan = {
     inputs: s.inputs,
     parser,
     routing: s.routing,
-    processor: createLineProcessor(enrichers, anonymiser, aggregator, rawSpool ? { spool: rawSpool, keeps: rawKeeps(rawWindow, today) } : null),
+    processor: stages.processor,
     rawSpool,
-    aggregator,
+    aggregator: stages.aggregator,
     store,
-    siteMeta,
+    siteMeta: stages.siteMeta,
     batchLines: s.batchLines,
+    workers,
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     ...(hooks.onNotice ? { onNotice: hooks.onNotice } : {}),
   };
-  return { plan, close: () => geo?.close?.() };
+  return {
+    plan,
+    close: async () => {
+      stages.close();
+      await workers?.close();
+    },
+  };
 }

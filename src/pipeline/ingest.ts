@@ -13,7 +13,7 @@ import type { Batch, Checkpoint, SiteMeta } from '../aggregate/delta.js';
 import { appError, isAppError } from '../core/errors.js';
 import { collectIfOverBudget } from '../core/memory.js';
 import type { RejectReason } from '../core/record.js';
-import { detectFormat, type LineParser } from '../parse/index.js';
+import { detectFormat, formatSpecOf, type LineParser } from '../parse/index.js';
 import { inspectFile, matchesPrefix, openFile, openStdin, type FileInfo } from '../source/file.js';
 import { ChangeWaiter, FileFollower } from '../source/follow.js';
 import { LineGuard } from '../source/line-guard.js';
@@ -22,6 +22,9 @@ import type { OpenedSource } from '../source/source.js';
 import type { RawSpool } from '../store/raw-spool.js';
 import type { Store } from '../store/store.js';
 import type { LineProcessor, Routing } from './line-processor.js';
+import type { IngestWorkers } from './parallel/pool.js';
+import type { BatchResult } from './parallel/protocol.js';
+import { readParallel } from './parallel/read.js';
 
 export interface IngestInput {
   /** A file path, or '-' for stdin; with `stream`, only a name for messages. */
@@ -51,6 +54,8 @@ export interface IngestPlan {
   readonly rawSpool: RawSpool | null;
   readonly siteMeta: (site: string) => SiteMeta;
   readonly batchLines: number;
+  /** Worker threads that run the per-line path (null: this thread runs it). */
+  readonly workers?: IngestWorkers | null;
   readonly onProgress?: (p: Progress) => void;
   /** Told what was detected / skipped; never given a line's content. */
   readonly onNotice?: (msg: string) => void;
@@ -245,7 +250,8 @@ export async function runFollow(plan: IngestPlan, opts: FollowSettings): Promise
         for (const r of reads) {
           if (signal.aborted) break;
           const p = plan.parser === 'auto' ? parsers.get(input.path) : plan.parser;
-          const res = await ingestOne(p ? { ...plan, parser: p } : plan, { path: r.name, site: input.site, readPath: r.readPath, end: r.end }, summary, sites);
+          // Followed passes are small and frequent: not worth a trip through the workers.
+          const res = await ingestOne({ ...plan, workers: null, ...(p ? { parser: p } : {}) }, { path: r.name, site: input.site, readPath: r.readPath, end: r.end }, summary, sites);
           if (res.parser && plan.parser === 'auto' && !parsers.has(input.path)) parsers.set(input.path, res.parser);
           follower.reached(r, res.offset);
         }
@@ -338,6 +344,61 @@ async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSu
   const agg = plan.aggregator;
   const processor = plan.processor;
   const batchLines = plan.batchLines;
+
+  if (plan.workers) {
+    const pool = plan.workers;
+    const commit = async (r: BatchResult | null, offset: number, lines: number): Promise<void> => {
+      const meta = new Map<string, SiteMeta>();
+      for (const d of r?.days ?? []) {
+        if (!meta.has(d.site)) meta.set(d.site, plan.siteMeta(d.site));
+        sites.add(d.site);
+      }
+      for (const x of r?.rejected ?? []) if (x.site !== '' && !meta.has(x.site)) meta.set(x.site, plan.siteMeta(x.site));
+      if (r !== null) {
+        summary.lines += r.lines;
+        summary.parsed += r.parsed;
+        for (const [reason, n] of Object.entries(r.reasons) as [RejectReason, number][]) {
+          summary.rejected[reason] = (summary.rejected[reason] ?? 0) + n;
+          const s = (summary.samples[reason] ??= []);
+          for (const at of r.samples[reason] ?? []) if (s.length < SAMPLE_LINES) s.push(`${src.name}:${at}`);
+        }
+        for (const b of r.raw) plan.rawSpool?.appendBlock(b.site, b.day, b.text, b.lines);
+      }
+      const checkpoint: Checkpoint | null =
+        identity === null ? null : { scope, fpLength: identity.fpLength, fpHash: identity.fpHash, dev: identity.dev, ino: identity.ino, offset: base + offset, lines };
+      const raw = plan.rawSpool ? plan.rawSpool.flush() : [];
+      await plan.store.commit({ days: r?.days ?? [], sites: meta, rejected: r?.rejected ?? [], checkpoint, raw, lines });
+      collectIfOverBudget();
+    };
+    pool.startInput(src.name, formatSpecOf(parser.format), routing, rejectSite);
+    let timer: NodeJS.Timeout | undefined;
+    if (plan.onProgress) {
+      const report = plan.onProgress;
+      timer = setInterval(() => report({ source: src.name, lines: lineNo, bytesRead: src.bytesRead(), bytesTotal: src.sizeOnDisk }), 500);
+      timer.unref();
+    }
+    try {
+      let run: Promise<{ consumed: number }> | null = null;
+      try {
+        await pipeline(untilStopped(stream, plan.signal, identity !== null, src.stream), guard, (chunks: AsyncIterable<Buffer>) => {
+          run = readParallel({ pool, chunks, guard, batchLines, skipBytes: skip, firstLine: lineNo, commit, onLines: (n) => (lineNo = n) });
+          return run;
+        });
+      } catch (e) {
+        // pipeline() rejects as soon as the source fails; the batches ended before the failure
+        // are still being committed (as a single thread would have): wait for them.
+        await (run as Promise<unknown> | null)?.catch(() => undefined);
+        throw e;
+      }
+      return { parser, offset: base + (await run!).consumed };
+    } catch (e) {
+      if (isAppError(e)) throw e;
+      throw appError('ERR_SOURCE_READ', src.name, (e as Error).message);
+    } finally {
+      if (timer) clearInterval(timer);
+      plan.onProgress?.({ source: src.name, lines: lineNo, bytesRead: src.bytesRead(), bytesTotal: src.sizeOnDisk });
+    }
+  }
 
   const makeBatch = (final: boolean): Batch | undefined => {
     if (agg.pending === 0 && !final) return undefined;

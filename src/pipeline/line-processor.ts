@@ -10,7 +10,6 @@ import { ownString } from '../core/strings.js';
 import type { AttackSignal } from '../detect/index.js';
 import type { GeoLookup, ReferrerClassifier, UaClassifier } from '../enrich/index.js';
 import type { LineParser } from '../parse/index.js';
-import type { RawSpool } from '../store/raw-spool.js';
 
 export type Routing =
   | { readonly type: 'fixed'; readonly site: string }
@@ -51,9 +50,9 @@ export interface LineProcessor {
 
 /** The raw-record window: lines of sites that keep raw records are appended as collected. */
 export interface RawSink {
-  readonly spool: RawSpool;
   /** Whether a line of this site and day belongs in the window (a day already past it is never written). */
   keeps(site: string, date: string): boolean;
+  append(site: string, date: string, line: string): void;
 }
 
 export function createLineProcessor(enrich: Enrichers, anonymiser: Anonymiser, aggregator: Aggregator, raw: RawSink | null): LineProcessor {
@@ -96,7 +95,7 @@ export function createLineProcessor(enrich: Enrichers, anonymiser: Anonymiser, a
           return 'no_site';
         }
       }
-      if (raw !== null && raw.keeps(site, parsed.date)) raw.spool.append(site, parsed.date, line);
+      if (raw !== null && raw.keeps(site, parsed.date)) raw.append(site, parsed.date, line);
       enrich.clientResolver?.resolve(parsed);
       enrich.attack?.observe(parsed);
       const ua = uaEntry(parsed.userAgent);

@@ -80,7 +80,7 @@ export function createIngestRunner(deps: {
     try {
       return await runIngest(built.plan);
     } finally {
-      built.close();
+      await built.close();
     }
   }
 

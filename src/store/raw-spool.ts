@@ -91,6 +91,14 @@ export class RawSpool {
     if (p.size >= FLUSH_BYTES) this.#write(site, day, p, false);
   }
 
+  /** Buffer `lines` raw lines at once: `text` holds them, each followed by '\n' (a worker's batch). */
+  appendBlock(site: string, day: string, text: string, lines: number): void {
+    if (lines === 0) return;
+    // #write joins chunks with '\n' and ends with one: a block is one chunk without its last newline.
+    this.append(site, day, text.slice(0, -1));
+    this.#files.get(`${site}\u0000${day}`)!.lines += lines - 1;
+  }
+
   #write(site: string, day: string, p: Pending, sync: boolean): void {
     if (p.chunks.length === 0 && !sync) return;
     mkdirSync(join(this.#dir, day), { recursive: true, mode: 0o700 });

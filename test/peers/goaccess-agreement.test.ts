@@ -89,4 +89,11 @@ describe.skipIf(!installed)('agreement with GoAccess 1.7', () => {
     const file = await generated(50_000, 7);
     compare(await weblogReport(file), (await runGoAccess(file))!);
   });
+
+  // Worker threads (--workers): the same agreement, with many batches spread over 3 workers.
+  it('with worker threads, on the generated fixture and the shared real log', async () => {
+    const file = await generated(50_000, 7);
+    compare(await weblogReport(file, ['--workers', '3', '--batch-lines', '7000']), (await runGoAccess(file))!);
+    if (existsSync(elastic)) compare(await weblogReport(elastic, ['--workers', '2', '--batch-lines', '1500']), (await runGoAccess(elastic))!);
+  }, 60_000);
 });
