@@ -29,11 +29,13 @@ const CACHE = join(ROOT, 'bench', '.cache');
  */
 export const WEBLOG_INGEST_COMMAND = 'node bin/weblog.js ingest --quiet --store {tmp}/b.db --site bench.example --ip full {file}';
 export const WEBLOG_ANONYMISE_COMMAND = 'cat {file} | node bin/weblog.js anonymise --ip mask > /dev/null';
+/** The report of the whole fixture (7 days) from a store ingested once per fixture ({reportdb}). */
+export const WEBLOG_REPORT_COMMAND = 'node bin/weblog.js report --store {reportdb} --site bench.example --format json > /dev/null';
 
 /** What `bin/weblog.js` needs before it can run (it loads the compiled CLI). */
 const WEBLOG_ENTRY = join(ROOT, 'dist', 'cli', 'main.js');
 
-type Group = 'read' | 'ingest' | 'anonymise';
+type Group = 'read' | 'ingest' | 'anonymise' | 'report';
 
 interface Tool {
   id: string;
@@ -43,8 +45,8 @@ interface Tool {
   command: string;
   /** Executable that must be on PATH, or a check returning why it cannot run. */
   requires: string | (() => string | null);
-  /** Prepares the per-run temp dir (config files, output dirs). */
-  setup?: (tmp: string) => Promise<void>;
+  /** Prepares the per-run temp dir (config files, output dirs) or what the command reads. */
+  setup?: (tmp: string, file: string) => Promise<void>;
 }
 
 const TOOLS: readonly Tool[] = [
@@ -54,6 +56,13 @@ const TOOLS: readonly Tool[] = [
     label: 'weblog ingest',
     group: 'ingest',
     command: WEBLOG_INGEST_COMMAND,
+    requires: () => (existsSync(WEBLOG_ENTRY) ? null : 'not built (npm run build)'),
+  },
+  {
+    id: 'weblog-workers',
+    label: 'weblog ingest --workers auto',
+    group: 'ingest',
+    command: WEBLOG_INGEST_COMMAND.replace(' ingest ', ' ingest --workers auto '),
     requires: () => (existsSync(WEBLOG_ENTRY) ? null : 'not built (npm run build)'),
   },
   {
@@ -86,6 +95,25 @@ const TOOLS: readonly Tool[] = [
     group: 'anonymise',
     command: WEBLOG_ANONYMISE_COMMAND,
     requires: () => (existsSync(WEBLOG_ENTRY) ? null : 'not built (npm run build)'),
+  },
+  {
+    id: 'weblog-report',
+    label: 'weblog report (7 days, JSON)',
+    group: 'report',
+    command: WEBLOG_REPORT_COMMAND,
+    requires: () => (existsSync(WEBLOG_ENTRY) ? null : 'not built (npm run build)'),
+    setup: async (_tmp, file) => {
+      const db = reportStore(file);
+      if (existsSync(db)) return;
+      process.stderr.write(`  ingesting ${file} once for the report row → ${db}\n`);
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'weblog.js'), 'ingest', '--quiet', '--no-purge', '--store', `${db}.part`, '--site', 'bench.example', file], {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      if (r.status !== 0) throw new Error(`ingest for the report row failed (exit ${r.status})`);
+      await rename(`${db}.part`, db);
+      await rm(`${db}.part.keys`, { force: true });
+    },
   },
   {
     id: 'anonip',
@@ -122,8 +150,13 @@ function shq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The store the report row reads: one per fixture (and store schema), built on first use. */
+function reportStore(file: string): string {
+  return `${file}.v4.report.db`;
+}
+
 function fill(template: string, file: string, tmp: string): string {
-  return template.replaceAll('{file}', shq(file)).replaceAll('{tmp}', shq(tmp));
+  return template.replaceAll('{file}', shq(file)).replaceAll('{tmp}', shq(tmp)).replaceAll('{reportdb}', shq(reportStore(file)));
 }
 
 function onPath(exe: string): boolean {
@@ -185,7 +218,7 @@ async function runTool(tool: Tool, file: string, lines: number, runs: number): P
   for (let i = 0; i < runs; i++) {
     const tmp = await mkdtemp(join(tmpdir(), `weblog-bench-${tool.id}-`));
     try {
-      await tool.setup?.(tmp);
+      await tool.setup?.(tmp, file);
       // Fixed zone and locale so every tool buckets days the same way; HOME points at an empty
       // dir so no per-user config file (~/.goaccessrc …) changes what is measured.
       const env = { ...process.env, TZ: 'UTC', LANG: 'C', LC_ALL: 'C', HOME: tmp };
@@ -202,14 +235,16 @@ async function runTool(tool: Tool, file: string, lines: number, runs: number): P
   }
   const wall = median(base.runs.map((r) => r.wallSec));
   const rss = base.runs.every((r) => r.maxRssKb !== null) ? median(base.runs.map((r) => r.maxRssKb!)) : null;
-  return { ...base, wallSec: wall, linesPerSec: wall > 0 ? lines / wall : undefined, maxRssKb: rss };
+  return { ...base, wallSec: wall, linesPerSec: wall > 0 && tool.group !== 'report' ? lines / wall : undefined, maxRssKb: rss };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Fixture
 
+/** Issue 7's shapes: 1M lines from 50k clients; 10M lines (--large) from 500k clients, over 7 days. */
 function benchGenOptions(lines: number): GenOptions {
-  return { lines, seed: 1, sites: 1, days: 7, format: 'combined', hosts: ['bench.example'], clients: 50_000, malformed: 0.001 };
+  const clients = lines >= 10_000_000 ? 500_000 : 50_000;
+  return { lines, seed: 1, sites: 1, days: 7, format: 'combined', hosts: ['bench.example'], clients, malformed: 0.001 };
 }
 
 /** Generates the fixture once per (options, generator source) and reuses it from bench/.cache/. */

@@ -6,7 +6,7 @@
  * results are cached in per-site maps that are dropped when the site's day (and so its key)
  * changes, which also bounds them.
  */
-import type { AnonHit, Enrichment, ParsedLine } from '../core/record.js';
+import type { AnonHit, Enrichment, ParsedLine, RawIp } from '../core/record.js';
 import { ownString } from '../core/strings.js';
 import { keyedHash52, pseudonymText, visitorId } from './hash.js';
 import { maskIp } from './ip-mask.js';
@@ -17,6 +17,8 @@ import type { PrivacyPolicy } from './policy.js';
 interface IpEntry {
   readonly key: string;
   readonly hash: number;
+  /** ISO 3166-1 alpha-2 country code, '' when unknown or not looked up. */
+  readonly country: string;
 }
 
 interface SiteDayState {
@@ -27,7 +29,7 @@ interface SiteDayState {
 }
 
 /** Entries per site and day before a cache is cleared (bounds memory on pathological days). */
-const CACHE_LIMIT = 250_000;
+const CACHE_LIMIT = 65_536;
 
 export interface AnonymiserOptions {
   readonly policy: PrivacyPolicy;
@@ -36,6 +38,11 @@ export interface AnonymiserOptions {
   readonly count4xxVisitors: boolean;
   /** Per-site overrides of the policy. */
   readonly sitePolicies?: ReadonlyMap<string, PrivacyPolicy>;
+  /**
+   * The enrich stage's country lookup (enrich/geo.ts), called once per address and day when the
+   * address is first seen. Null: no countries.
+   */
+  readonly countryOf?: ((ip: RawIp) => string) | null;
 }
 
 export interface Anonymiser {
@@ -84,6 +91,7 @@ export function createAnonymiser(opts: AnonymiserOptions): Anonymiser {
   } as AnonHit;
 
   const policyFor = (site: string): PrivacyPolicy => opts.sitePolicies?.get(site) ?? opts.policy;
+  const countryOf = opts.countryOf ?? null;
 
   function stateFor(site: string, date: string): SiteDayState {
     let st = states.get(site);
@@ -120,7 +128,7 @@ export function createAnonymiser(opts: AnonymiserOptions): Anonymiser {
     }
     if (st.ips.size >= CACHE_LIMIT) st.ips.clear();
     const owned = ownString(ip);
-    e = { key: policy.ip === 'full' ? owned : key, hash: h };
+    e = { key: policy.ip === 'full' ? owned : key, hash: h, country: countryOf !== null ? countryOf(ip as RawIp) : '' };
     st.ips.set(owned, e);
     return e;
   }
@@ -156,7 +164,7 @@ export function createAnonymiser(opts: AnonymiserOptions): Anonymiser {
       hit.page = page;
       hit.ua = e.ua;
       hit.referrer = e.referrer;
-      hit.country = e.country;
+      hit.country = ip.country;
       hit.channel = line.channel;
       return hit;
     },

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { MASK_PRESETS } from '../anonymise/index.js';
 import { appError, isAppError } from '../core/errors.js';
+import { limitHeapGrowth } from '../core/memory.js';
 import type { AttackFlag } from '../detect/index.js';
 import { bytesToText } from '../parse/index.js';
 import { buildIngest } from '../pipeline/build.js';
@@ -58,9 +59,10 @@ Store and run
   --store LOCATION       SQLite file or clickhouse://user:pass@host:8123/db
                          (default: $WEBLOG_STORE or ~/.local/share/weblog/weblog.db)
   --batch-lines N        lines per committed batch (default 200000)
-  --workers N            worker threads for parse/enrich/anonymise/aggregate (default 1: the
-                         main thread does it; 0: one per CPU core). Each worker takes whole
-                         batches; batches commit in order, so the result is the same for any N
+  --workers N|auto       worker threads for parse/enrich/anonymise/aggregate (default 0: the
+                         main thread does it; auto: one per CPU core). Workers take whole
+                         batches and batches commit in order: the result is the same for any N
+                         (docs/operations.md: speed and memory per setting)
   --follow               keep reading the files as they grow, like tail -F (logrotate's
                          rename+create and copytruncate, rotated .1/.gz history read once);
                          runs until SIGINT/SIGTERM (docs/operations.md)
@@ -195,7 +197,8 @@ export const ingestCommand: Command = {
     const pollMs = intFlag('poll-interval', v['poll-interval'], 10, 60_000) ?? 250;
     const now = nowFrom(v.now);
     const batchLines = intFlag('batch-lines', v['batch-lines'], 1, 10_000_000) ?? 200_000;
-    const workers = workerCount(intFlag('workers', v.workers, 0, 64) ?? 1, availableParallelism());
+    const workers = workerCount(v.workers, availableParallelism());
+    limitHeapGrowth();
     const settings = { ...settingsFromConfig(config, batchLines), workers };
     if (settings.routing.type === 'fixed' && settings.routing.site === '') throw appError('ERR_USAGE', '--site must not be empty');
     const storePath = v.store ?? config.store.path ?? defaultStorePath(io.env);

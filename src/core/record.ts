@@ -132,11 +132,14 @@ export interface ReferrerInfo {
   readonly spam: boolean;
 }
 
+/**
+ * What the enrich stage adds to a line. The country is not here: it depends on the address only,
+ * so the anonymiser looks it up once per address and day, with the address's other derived
+ * values (AnonymiserOptions.countryOf), instead of a second per-line lookup by address.
+ */
 export interface Enrichment {
   ua: UaInfo;
   referrer: ReferrerInfo;
-  /** ISO 3166-1 alpha-2 country code, '' when unknown. */
-  country: string;
 }
 
 declare const anonHitBrand: unique symbol;

@@ -16,7 +16,7 @@ import type { GeoLookup, GeoLookupOptions } from './enricher.js';
  * A lookup miss walks the database tree (~5 µs); a busy site sees tens of thousands of distinct
  * addresses a day, so this cache is larger than the other enrichers' (~60 bytes an entry).
  */
-const GEO_CACHE_SIZE = 262_144;
+const GEO_CACHE_SIZE = 65_536;
 
 export const DBIP_ATTRIBUTION = 'IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0';
 

@@ -49,7 +49,7 @@ export interface IngestSettings extends StageSettings {
   readonly format: FormatSpec | 'auto';
   readonly routing: Routing;
   readonly batchLines: number;
-  /** Worker threads for the per-line path; 1 (the default) runs it on the main thread. */
+  /** Worker threads for the per-line path; 0 (the default) runs it on the main thread. */
   readonly workers?: number;
 }
 
@@ -102,7 +102,6 @@ export async function buildStages(
   const hostsOf = (site: string): readonly string[] => s.sites.get(site)?.hosts ?? [site];
   const enrichers: Enrichers = {
     ua: s.enrich.ua ? createUaClassifier() : null,
-    geo,
     referrerFor: s.enrich.referrers ? (site) => createReferrerClassifier({ hosts: hostsOf(site) }) : null,
     clientResolver: s.enrich.trustedProxies.length > 0 ? createClientResolver(s.enrich.trustedProxies) : null,
     attack: onAttack ? createAttackSignal(DEFAULT_ATTACK_SIGNAL, onAttack) : null,
@@ -110,7 +109,8 @@ export async function buildStages(
   };
   const sitePolicies = new Map<string, PrivacyPolicy>();
   for (const [name, site] of s.sites) if (site.privacy) sitePolicies.set(name, site.privacy);
-  const anonymiser = createAnonymiser({ policy: s.privacy, keys, count4xxVisitors: s.metrics.count4xxVisitors, sitePolicies });
+  const countryOf = geo !== null ? geo.country.bind(geo) : null;
+  const anonymiser = createAnonymiser({ policy: s.privacy, keys, count4xxVisitors: s.metrics.count4xxVisitors, sitePolicies, countryOf });
   const aggregator: Aggregator = createAggregator({
     visitTimeoutSec: s.metrics.visitTimeoutMinutes * 60,
     topKeysPerDay: s.metrics.topKeysPerDay,
@@ -140,7 +140,7 @@ export async function buildIngest(
   const parser: LineParser | 'auto' = s.format === 'auto' ? 'auto' : createParser(s.format);
   const stages = await buildStages(s, keys, rawSpool ? (site, date, line) => rawSpool.append(site, date, line) : null, hooks.onAttack ?? null, today);
   let workers: IngestWorkers | null = null;
-  if ((s.workers ?? 1) > 1) {
+  if ((s.workers ?? 0) > 0) {
     // Attack detection follows each address through consecutive lines: one thread must see them all.
     if (hooks.onAttack) hooks.onNotice?.('--attack-signal needs every line in one thread: ingesting without worker threads');
     else {

@@ -8,7 +8,7 @@ import { fnv1a32, type Anonymiser } from '../anonymise/index.js';
 import { emptyParsedLine, type Enrichment, type ReferrerInfo, type RejectReason, type UaInfo } from '../core/record.js';
 import { ownString } from '../core/strings.js';
 import type { AttackSignal } from '../detect/index.js';
-import type { GeoLookup, ReferrerClassifier, UaClassifier } from '../enrich/index.js';
+import type { ReferrerClassifier, UaClassifier } from '../enrich/index.js';
 import type { LineParser } from '../parse/index.js';
 
 export type Routing =
@@ -21,9 +21,9 @@ export type Routing =
       readonly aliases?: ReadonlyMap<string, string>;
     };
 
+/** The enrichers the line processor calls (the country lookup runs inside the anonymiser). */
 export interface Enrichers {
   readonly ua: UaClassifier | null;
-  readonly geo: GeoLookup | null;
   /** Creates the referrer classifier of a site (its own host names make referrers internal). */
   readonly referrerFor: ((site: string) => ReferrerClassifier) | null;
   readonly clientResolver: { resolve(line: ReturnType<typeof emptyParsedLine>): void } | null;
@@ -57,7 +57,7 @@ export interface RawSink {
 
 export function createLineProcessor(enrich: Enrichers, anonymiser: Anonymiser, aggregator: Aggregator, raw: RawSink | null): LineProcessor {
   const parsed = emptyParsedLine();
-  const enrichment: Enrichment = { ua: UNKNOWN_UA, referrer: NO_REFERRER, country: '' };
+  const enrichment: Enrichment = { ua: UNKNOWN_UA, referrer: NO_REFERRER };
   const uaCache = new Map<string, UaEntry>();
   const referrers = new Map<string, ReferrerClassifier>();
 
@@ -100,7 +100,6 @@ export function createLineProcessor(enrich: Enrichers, anonymiser: Anonymiser, a
       enrich.attack?.observe(parsed);
       const ua = uaEntry(parsed.userAgent);
       enrichment.ua = ua.info;
-      enrichment.country = enrich.geo !== null ? enrich.geo.country(parsed.ip) : '';
       if (enrich.referrerFor !== null && parsed.referrer !== '') {
         let rc = referrers.get(site);
         if (rc === undefined) {

@@ -8,9 +8,10 @@
  * never touch the store, so the committed result is exactly the single-threaded one (same
  * batches, same order); the only shared state, the key ring, is served by the main thread.
  *
- * Flow control is per batch: the reader starts batch k only while fewer than n + 1 batches are
- * uncommitted, so each worker has at most its current batch and the next one queued, and a
- * worker never waits for the reader while the main thread commits.
+ * Flow control: the reader starts batch k only while fewer than n + 1 batches are uncommitted,
+ * and sends a worker more lines only while it has fewer than `aheadBytes` unprocessed. With one
+ * worker a few MB ahead keep it busy while the main thread commits; with more, the reader must
+ * get a whole batch ahead (batch k+1 goes to another worker only after batch k is read).
  */
 import { Worker } from 'node:worker_threads';
 import type { KeyRing } from '../../anonymise/index.js';
@@ -23,7 +24,13 @@ import { KEY_CHANNEL_BYTES, KEY_CHARS, KEY_LENGTH, KEY_STATE, type BatchResult, 
 interface Slot {
   readonly worker: Worker;
   readonly channel: SharedArrayBuffer;
+  /** Bytes sent and not yet processed. */
+  unacked: number;
 }
+
+/** Read-ahead per worker: one worker only has to outlast a commit; several need a batch each. */
+const AHEAD_ONE = 32 * 1024 * 1024;
+const AHEAD_MANY = 96 * 1024 * 1024;
 
 /**
  * The worker: compiled JS next to this file, or, when weblog runs from its TypeScript sources
@@ -55,7 +62,7 @@ export class IngestWorkers {
       const channel = new SharedArrayBuffer(KEY_CHANNEL_BYTES);
       const init: WorkerInit = { settings, raw, today, keyChannel: channel };
       const worker = spawnWorker(init);
-      const slot: Slot = { worker, channel };
+      const slot: Slot = { worker, channel, unacked: 0 };
       worker.on('message', (m: FromWorker) => this.#onMessage(slot, m));
       worker.on('error', (e) => this.#fail(appError('ERR_INTERNAL', `ingest worker: ${e.message}`)));
       worker.on('exit', (code) => {
@@ -67,6 +74,9 @@ export class IngestWorkers {
 
   #onMessage(slot: Slot, m: FromWorker): void {
     switch (m.type) {
+      case 'ack':
+        slot.unacked -= m.bytes;
+        break;
       case 'batch':
         this.#results.set(m.batch, m);
         break;
@@ -153,10 +163,18 @@ export class IngestWorkers {
     for (const s of this.#slots) this.#post(s, { type: 'input', name, format, routing, rejectSite });
   }
 
+  /** Waits until the worker of `batch` may be sent more lines. */
+  async room(batch: number): Promise<void> {
+    const slot = this.#slots[batch % this.size]!;
+    const ahead = this.size === 1 ? AHEAD_ONE : AHEAD_MANY;
+    await this.#until(() => slot.unacked < ahead);
+  }
+
   /** Sends complete lines (copied into a buffer that is transferred, not cloned). */
   sendLines(batch: number, firstLine: number, bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     const slot = this.#slots[batch % this.size]!;
+    slot.unacked += bytes.length;
     const data = new ArrayBuffer(bytes.length);
     new Uint8Array(data).set(bytes);
     this.#post(slot, { type: 'lines', batch, firstLine, data }, [data]);
@@ -180,8 +198,11 @@ export class IngestWorkers {
   }
 }
 
-/** Resolves `--workers`: 0 means one per available core. */
-export function workerCount(requested: number, cores: number): number {
-  if (!Number.isInteger(requested) || requested < 0) throw appError('ERR_USAGE', `--workers must be 0 (one per core) or a positive number, not ${requested}`);
-  return requested === 0 ? Math.max(1, cores) : requested;
+/** Resolves `--workers`: a count (0: none, the main thread runs the line path) or 'auto' (one per core). */
+export function workerCount(flag: string | undefined, cores: number): number {
+  if (flag === undefined) return 0;
+  if (flag === 'auto') return Math.max(1, cores);
+  const n = Number(flag);
+  if (!/^\d+$/.test(flag) || n > 64) throw appError('ERR_USAGE', `--workers takes a number from 0 to 64 or "auto", not "${flag}"`);
+  return n;
 }

@@ -48,6 +48,8 @@ export interface BatchResult {
 
 export type FromWorker =
   | BatchResult
+  /** Bytes of `lines` messages processed (flow control). */
+  | { readonly type: 'ack'; readonly bytes: number }
   /** The key for a site and day is needed: answered through `keyChannel`. */
   | { readonly type: 'key'; readonly site: string; readonly date: string }
   | { readonly type: 'error'; readonly code: string | null; readonly message: string; readonly stack?: string };

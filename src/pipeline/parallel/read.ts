@@ -71,6 +71,7 @@ export async function readParallel(o: ParallelRead): Promise<{ consumed: number;
 
   try {
     for await (const chunk of o.chunks) {
+      if (inBatch > 0) await pool.room(batch);
       const buf: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
       let pos = 0;
       let from = 0;

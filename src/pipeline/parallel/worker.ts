@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { KeyRing } from '../../anonymise/index.js';
 import { isAppError } from '../../core/errors.js';
+import { collectIfOverBudget, limitHeapGrowth } from '../../core/memory.js';
 import type { RejectReason } from '../../core/record.js';
 import { createParser, type FormatSpec, type LineParser } from '../../parse/index.js';
 import { buildStages } from '../build.js';
@@ -73,6 +74,7 @@ class RawCollector {
 }
 
 async function main(): Promise<void> {
+  limitHeapGrowth();
   const raw = init.raw ? new RawCollector() : null;
   const stages = await buildStages(init.settings, keyRingProxy(init.keyChannel), raw ? (s, d, l) => raw.append(s, d, l) : null, null, init.today);
   const parsers = new Map<string, LineParser>();
@@ -119,11 +121,13 @@ async function main(): Promise<void> {
           break;
         case 'lines':
           onLines(m.firstLine, m.data);
+          send({ type: 'ack', bytes: m.data.byteLength });
           break;
         case 'end': {
           const { days, rejected } = stages.aggregator.drain();
           send({ type: 'batch', batch: m.batch, days, rejected, ...stats, raw: raw ? raw.take() : [] });
           stats = { lines: 0, parsed: 0, reasons: {}, samples: {} };
+          collectIfOverBudget();
           break;
         }
       }

@@ -22,7 +22,7 @@ export interface SqliteStoreOptions {
   readonly readonly?: boolean;
 }
 
-const DIM_CACHE_LIMIT = 262_144;
+const DIM_CACHE_LIMIT = 65_536;
 
 const dayInt = (date: string): number => Number(date.slice(0, 4)) * 10000 + Number(date.slice(5, 7)) * 100 + Number(date.slice(8, 10));
 const dayStr = (d: number): string => {
@@ -74,7 +74,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions): Store {
       if (v < SCHEMA_VERSION) throw appError('ERR_STORE_SCHEMA_OLDER', v, SCHEMA_VERSION);
       if (v > SCHEMA_VERSION) throw appError('ERR_STORE_SCHEMA_NEWER', v, SCHEMA_VERSION);
     }
-    db.pragma('cache_size = -65536');
+    db.pragma('cache_size = -16384');
     db.pragma('temp_store = MEMORY');
   } catch (e) {
     if (e instanceof AppError) throw e;

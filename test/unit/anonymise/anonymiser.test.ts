@@ -5,7 +5,6 @@ import { emptyParsedLine, type Enrichment, type RawIp, type RawUser } from '../.
 const enrichment: Enrichment = {
   ua: { browser: 'Firefox', os: 'Linux', device: 'desktop', bot: false },
   referrer: { kind: 'none', url: '', site: '', engine: '', term: '', spam: false },
-  country: 'DE',
 };
 
 function line(ip: string, user: string, date = '2024-03-01', status = 200) {
