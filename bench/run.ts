@@ -291,6 +291,7 @@ function withRatios(results: ToolResult[]): ToolResult[] {
   const ref = (g: Group): ToolResult | undefined =>
     results.find((r) => r.status === 'ok' && r.id === (g === 'anonymise' ? 'weblog-anonymise' : 'weblog'));
   return results.map((r) => {
+    if (r.group === 'report') return r; // no peer row to compare with
     const w = ref(r.group);
     return r.status === 'ok' && w?.wallSec !== undefined && w.wallSec > 0 ? { ...r, ratioToWeblog: r.wallSec! / w.wallSec } : r;
   });

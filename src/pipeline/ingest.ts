@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Aggregator } from '../aggregate/aggregator.js';
-import type { Batch, Checkpoint, SiteMeta } from '../aggregate/delta.js';
+import type { Batch, Checkpoint, DayDelta, RejectDelta, SiteMeta } from '../aggregate/delta.js';
 import { appError, isAppError } from '../core/errors.js';
 import { collectIfOverBudget } from '../core/memory.js';
 import type { RejectReason } from '../core/record.js';
@@ -345,76 +345,30 @@ async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSu
   const processor = plan.processor;
   const batchLines = plan.batchLines;
 
-  if (plan.workers) {
-    const pool = plan.workers;
-    const commit = async (r: BatchResult | null, offset: number, lines: number): Promise<void> => {
-      const meta = new Map<string, SiteMeta>();
-      for (const d of r?.days ?? []) {
-        if (!meta.has(d.site)) meta.set(d.site, plan.siteMeta(d.site));
-        sites.add(d.site);
-      }
-      for (const x of r?.rejected ?? []) if (x.site !== '' && !meta.has(x.site)) meta.set(x.site, plan.siteMeta(x.site));
-      if (r !== null) {
-        summary.lines += r.lines;
-        summary.parsed += r.parsed;
-        for (const [reason, n] of Object.entries(r.reasons) as [RejectReason, number][]) {
-          summary.rejected[reason] = (summary.rejected[reason] ?? 0) + n;
-          const s = (summary.samples[reason] ??= []);
-          for (const at of r.samples[reason] ?? []) if (s.length < SAMPLE_LINES) s.push(`${src.name}:${at}`);
-        }
-        for (const b of r.raw) plan.rawSpool?.appendBlock(b.site, b.day, b.text, b.lines);
-      }
-      const checkpoint: Checkpoint | null =
-        identity === null ? null : { scope, fpLength: identity.fpLength, fpHash: identity.fpHash, dev: identity.dev, ino: identity.ino, offset: base + offset, lines };
-      const raw = plan.rawSpool ? plan.rawSpool.flush() : [];
-      await plan.store.commit({ days: r?.days ?? [], sites: meta, rejected: r?.rejected ?? [], checkpoint, raw, lines });
-      collectIfOverBudget();
-    };
-    pool.startInput(src.name, formatSpecOf(parser.format), routing, rejectSite);
-    let timer: NodeJS.Timeout | undefined;
-    if (plan.onProgress) {
-      const report = plan.onProgress;
-      timer = setInterval(() => report({ source: src.name, lines: lineNo, bytesRead: src.bytesRead(), bytesTotal: src.sizeOnDisk }), 500);
-      timer.unref();
-    }
-    try {
-      let run: Promise<{ consumed: number }> | null = null;
-      try {
-        await pipeline(untilStopped(stream, plan.signal, identity !== null, src.stream), guard, (chunks: AsyncIterable<Buffer>) => {
-          run = readParallel({ pool, chunks, guard, batchLines, skipBytes: skip, firstLine: lineNo, commit, onLines: (n) => (lineNo = n) });
-          return run;
-        });
-      } catch (e) {
-        // pipeline() rejects as soon as the source fails; the batches ended before the failure
-        // are still being committed (as a single thread would have): wait for them.
-        await (run as Promise<unknown> | null)?.catch(() => undefined);
-        throw e;
-      }
-      return { parser, offset: base + (await run!).consumed };
-    } catch (e) {
-      if (isAppError(e)) throw e;
-      throw appError('ERR_SOURCE_READ', src.name, (e as Error).message);
-    } finally {
-      if (timer) clearInterval(timer);
-      plan.onProgress?.({ source: src.name, lines: lineNo, bytesRead: src.bytesRead(), bytesTotal: src.sizeOnDisk });
-    }
-  }
-
-  const makeBatch = (final: boolean): Batch | undefined => {
-    if (agg.pending === 0 && !final) return undefined;
-    const { days, rejected } = agg.drain();
+  /** Site metadata for every site a batch touches (also sites with rejected lines only). */
+  const metaOf = (days: readonly DayDelta[], rejected: readonly RejectDelta[]): Map<string, SiteMeta> => {
     const meta = new Map<string, SiteMeta>();
     for (const d of days) {
       if (!meta.has(d.site)) meta.set(d.site, plan.siteMeta(d.site));
       sites.add(d.site);
     }
     for (const r of rejected) if (r.site !== '' && !meta.has(r.site)) meta.set(r.site, plan.siteMeta(r.site));
-    const offset = base + (final ? Math.min(consumed, guard.bytesIn) : consumed);
-    const checkpoint: Checkpoint | null =
-      identity === null ? null : { scope, fpLength: identity.fpLength, fpHash: identity.fpHash, dev: identity.dev, ino: identity.ino, offset, lines: lineNo };
+    return meta;
+  };
+  const checkpointAt = (offset: number, lines: number): Checkpoint | null =>
+    identity === null ? null : { scope, fpLength: identity.fpLength, fpHash: identity.fpHash, dev: identity.dev, ino: identity.ino, offset, lines };
+  const sample = (reason: RejectReason, at: number): void => {
+    const s = (summary.samples[reason] ??= []);
+    if (s.length < SAMPLE_LINES) s.push(`${src.name}:${at}`);
+  };
+
+  const makeBatch = (final: boolean): Batch | undefined => {
+    if (agg.pending === 0 && !final) return undefined;
+    const { days, rejected } = agg.drain();
+    const checkpoint = checkpointAt(base + (final ? Math.min(consumed, guard.bytesIn) : consumed), lineNo);
     // Raw lines are on disk (fsynced) before the batch that counts them commits.
     const raw = plan.rawSpool ? plan.rawSpool.flush() : [];
-    return { days, sites: meta, rejected, checkpoint, raw, lines: lineNo };
+    return { days, sites: metaOf(days, rejected), rejected, checkpoint, raw, lines: lineNo };
   };
 
   const onLine = (line: string): Batch | undefined => {
@@ -431,38 +385,69 @@ async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSu
     if (reason === null) summary.parsed++;
     else {
       summary.rejected[reason] = (summary.rejected[reason] ?? 0) + 1;
-      const s = (summary.samples[reason] ??= []);
-      if (s.length < SAMPLE_LINES) s.push(`${src.name}:${lineNo}`);
+      sample(reason, lineNo);
     }
     return agg.pending >= batchLines ? makeBatch(false) : undefined;
   };
 
-  const splitter = createLatin1Splitter<Batch>(onLine, () => makeBatch(true));
-  const writer = new Writable({
-    objectMode: true,
-    highWaterMark: 1,
-    write(batch: Batch, _enc, cb) {
-      plan.store.commit(batch).then(() => {
-        collectIfOverBudget();
-        cb();
-      }, cb);
-    },
-  });
+  const writer = (): Writable =>
+    new Writable({
+      objectMode: true,
+      highWaterMark: 1,
+      write(batch: Batch, _enc, cb) {
+        plan.store.commit(batch).then(() => {
+          collectIfOverBudget();
+          cb();
+        }, cb);
+      },
+    });
 
-  let timer: NodeJS.Timeout | undefined;
-  if (plan.onProgress) {
-    const report = plan.onProgress;
-    timer = setInterval(() => report({ source: src.name, lines: lineNo, bytesRead: src.bytesRead(), bytesTotal: src.sizeOnDisk }), 500);
-    timer.unref();
-  }
+  /** With worker threads: a worker's batch result (null: an empty final batch) committed in order. */
+  const commitResult = async (r: BatchResult | null, offset: number, lines: number): Promise<void> => {
+    if (r !== null) {
+      summary.lines += r.lines;
+      summary.parsed += r.parsed;
+      for (const [reason, n] of Object.entries(r.reasons) as [RejectReason, number][]) {
+        summary.rejected[reason] = (summary.rejected[reason] ?? 0) + n;
+        for (const at of r.samples[reason] ?? []) sample(reason, at);
+      }
+      for (const b of r.raw) plan.rawSpool?.appendBlock(b.site, b.day, b.text, b.lines);
+    }
+    const days = r?.days ?? [];
+    const rejected = r?.rejected ?? [];
+    const raw = plan.rawSpool ? plan.rawSpool.flush() : [];
+    await plan.store.commit({ days, sites: metaOf(days, rejected), rejected, checkpoint: checkpointAt(base + offset, lines), raw, lines });
+    collectIfOverBudget();
+  };
+
+  const progress = (): void => plan.onProgress?.({ source: src.name, lines: lineNo, bytesRead: src.bytesRead(), bytesTotal: src.sizeOnDisk });
+  const timer = plan.onProgress ? setInterval(progress, 500) : undefined;
+  timer?.unref();
+  const source = untilStopped(stream, plan.signal, identity !== null, src.stream);
   try {
-    await pipeline(untilStopped(stream, plan.signal, identity !== null, src.stream), guard, splitter, writer);
+    if (plan.workers) {
+      const pool = plan.workers;
+      pool.startInput(src.name, formatSpecOf(parser.format), routing, rejectSite);
+      let run: Promise<{ consumed: number }> | null = null;
+      try {
+        await pipeline(source, guard, (chunks: AsyncIterable<Buffer>) => {
+          run = readParallel({ pool, chunks, guard, batchLines, skipBytes: skip, firstLine: lineNo, commit: commitResult, onLines: (n) => (lineNo = n) });
+          return run;
+        });
+      } catch (e) {
+        // pipeline() rejects as soon as the source fails; the batches ended before the failure
+        // are still being committed (as a single thread would have): wait for them.
+        await (run as Promise<unknown> | null)?.catch(() => undefined);
+        throw e;
+      }
+      consumed = (await run!).consumed;
+    } else await pipeline(source, guard, createLatin1Splitter<Batch>(onLine, () => makeBatch(true)), writer());
   } catch (e) {
     if (isAppError(e)) throw e;
     throw appError('ERR_SOURCE_READ', src.name, (e as Error).message);
   } finally {
     if (timer) clearInterval(timer);
-    plan.onProgress?.({ source: src.name, lines: lineNo, bytesRead: src.bytesRead(), bytesTotal: src.sizeOnDisk });
+    progress();
   }
   return { parser, offset: base + Math.min(consumed, guard.bytesIn) };
 }

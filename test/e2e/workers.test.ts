@@ -84,6 +84,12 @@ describe('ingest with worker threads', () => {
     expect(await reports(three)).toEqual(await reports(one));
   }, 120_000);
 
+  it('says what --workers takes', async () => {
+    const r = await weblog(['ingest', '--store', tempStore(), '--site', 's', '--workers', 'many', plain]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--workers takes a number from 0 to 64 or "auto", not "many"/);
+  });
+
   it('reads stdin through workers (a real process)', async () => {
     const one = tempStore();
     const a = await weblog([...args(one, '--workers', '0'), plain]);

@@ -9,9 +9,9 @@
  * batches, same order); the only shared state, the key ring, is served by the main thread.
  *
  * Flow control: the reader starts batch k only while fewer than n + 1 batches are uncommitted,
- * and sends a worker more lines only while it has fewer than `aheadBytes` unprocessed. With one
- * worker a few MB ahead keep it busy while the main thread commits; with more, the reader must
- * get a whole batch ahead (batch k+1 goes to another worker only after batch k is read).
+ * and sends a worker more lines only while it has fewer than AHEAD_* bytes unprocessed. With one
+ * worker, 32 MB ahead keep it busy while the main thread commits; with more, the reader must get
+ * a whole batch ahead (batch k+1 goes to another worker only after batch k is read).
  */
 import { Worker } from 'node:worker_threads';
 import type { KeyRing } from '../../anonymise/index.js';
@@ -30,7 +30,7 @@ interface Slot {
 
 /** Read-ahead per worker: one worker only has to outlast a commit; several need a batch each. */
 const AHEAD_ONE = 32 * 1024 * 1024;
-const AHEAD_MANY = 96 * 1024 * 1024;
+const AHEAD_MANY = 64 * 1024 * 1024;
 
 /**
  * The worker: compiled JS next to this file, or, when weblog runs from its TypeScript sources
@@ -64,9 +64,10 @@ export class IngestWorkers {
       const worker = spawnWorker(init);
       const slot: Slot = { worker, channel, unacked: 0 };
       worker.on('message', (m: FromWorker) => this.#onMessage(slot, m));
-      worker.on('error', (e) => this.#fail(appError('ERR_INTERNAL', `ingest worker: ${e.message}`)));
+      worker.on('error', (e) => this.fail(appError('ERR_INTERNAL', `ingest worker: ${e.message}`)));
       worker.on('exit', (code) => {
-        if (code !== 0 && !this.#closing) this.#fail(appError('ERR_INTERNAL', `ingest worker exited with code ${code}`));
+        // A worker only ends when told to: any other exit would leave its batches unanswered.
+        if (!this.#closing) this.fail(appError('ERR_INTERNAL', `ingest worker exited with code ${code}`));
       });
       return slot;
     });
@@ -87,7 +88,7 @@ export class IngestWorkers {
         const e = m.code !== null ? new AppError(m.code as ErrorCode) : appError('ERR_INTERNAL', `ingest worker: ${m.message}`);
         if (m.code !== null) e.message = m.message;
         if (m.stack) e.stack = m.stack;
-        this.#fail(e);
+        this.fail(e);
         return;
       }
     }
@@ -101,11 +102,11 @@ export class IngestWorkers {
     try {
       key = this.#keys.keyFor(site, date);
     } catch (e) {
-      this.#fail(e as Error);
+      this.fail(e as Error);
       return;
     }
     if (KEY_CHARS + key.length > chars.length) {
-      this.#fail(new Error(`key of ${key.length} chars does not fit the worker key channel`));
+      this.fail(new Error(`key of ${key.length} chars does not fit the worker key channel`));
       return;
     }
     for (let i = 0; i < key.length; i++) chars[KEY_CHARS + i] = key.charCodeAt(i);
@@ -114,14 +115,10 @@ export class IngestWorkers {
     Atomics.notify(state, KEY_STATE);
   }
 
-  #fail(e: Error): void {
+  /** Fails every wait on this pool (a worker failed, or a commit: the reader must stop too). */
+  fail(e: Error): void {
     this.#failure ??= e;
     this.#notify();
-  }
-
-  /** Fails every wait on this pool (a commit failed: the reader must stop too). */
-  fail(e: Error): void {
-    this.#fail(e);
   }
 
   /** Batch numbers run on across inputs: results are matched to batches by them. */
@@ -135,7 +132,8 @@ export class IngestWorkers {
     for (const w of ws) w();
   }
 
-  async #until(ready: () => boolean): Promise<void> {
+  /** Waits until `ready()` holds; re-checked whenever a message arrives or poke() is called. */
+  async until(ready: () => boolean): Promise<void> {
     for (;;) {
       if (this.#failure) throw this.#failure;
       if (ready()) return;
@@ -146,11 +144,6 @@ export class IngestWorkers {
   /** Wakes whoever waits on this pool (the reader waiting for a commit slot). */
   poke(): void {
     this.#notify();
-  }
-
-  /** Waits until `ready()` holds; re-checked whenever a result arrives or poke() is called. */
-  async until(ready: () => boolean): Promise<void> {
-    await this.#until(ready);
   }
 
   #post(slot: Slot, m: ToWorker, transfer: ArrayBuffer[] = []): void {
@@ -167,7 +160,7 @@ export class IngestWorkers {
   async room(batch: number): Promise<void> {
     const slot = this.#slots[batch % this.size]!;
     const ahead = this.size === 1 ? AHEAD_ONE : AHEAD_MANY;
-    await this.#until(() => slot.unacked < ahead);
+    await this.until(() => slot.unacked < ahead);
   }
 
   /** Sends complete lines (copied into a buffer that is transferred, not cloned). */
@@ -186,7 +179,7 @@ export class IngestWorkers {
 
   /** The result of `batch`, once its worker has sent it. */
   async result(batch: number): Promise<BatchResult> {
-    await this.#until(() => this.#results.has(batch));
+    await this.until(() => this.#results.has(batch));
     const r = this.#results.get(batch)!;
     this.#results.delete(batch);
     return r;
