@@ -62,6 +62,18 @@ export async function readParallel(o: ParallelRead): Promise<{ consumed: number;
   let inBatch = 0;
   let carry: Buffer | null = null;
 
+  /** Opens the next batch once a commit slot is free (each worker holds at most two batches). */
+  const openBatch = async (): Promise<void> => {
+    await pool.until(() => uncommitted <= pool.size);
+    batch = pool.nextBatch();
+    uncommitted++;
+  };
+  const countLine = (len: number): void => {
+    consumed += len + 1 + (len > MAX_LINE_BYTES ? guard.takeDropped() : 0);
+    lineNo++;
+    inBatch++;
+  };
+
   const endBatch = (offset: number): void => {
     ended.push({ batch: inBatch > 0 ? batch : null, offset, lineNo });
     if (inBatch > 0) pool.endBatch(batch);
@@ -87,15 +99,8 @@ export async function readParallel(o: ParallelRead): Promise<{ consumed: number;
           partFirst = lineNo + 1;
           continue;
         }
-        if (inBatch === 0) {
-          // Each worker holds at most its current batch and the next one.
-          await pool.until(() => uncommitted <= pool.size);
-          batch = pool.nextBatch();
-          uncommitted++;
-        }
-        consumed += len + 1 + (len > MAX_LINE_BYTES ? guard.takeDropped() : 0);
-        lineNo++;
-        inBatch++;
+        if (inBatch === 0) await openBatch();
+        countLine(len);
         pos = nl + 1;
         if (inBatch === o.batchLines) {
           pool.sendLines(batch, partFirst, buf.subarray(from, pos));
@@ -111,15 +116,8 @@ export async function readParallel(o: ParallelRead): Promise<{ consumed: number;
     if (carry !== null && carry.length > 0 && skip > 0) consumed += carry.length + 1;
     else if (carry !== null && carry.length > 0) {
       // A last line without '\n' counts as a line, as split2 emits it.
-      const len = carry.length;
-      if (inBatch === 0) {
-        await pool.until(() => uncommitted <= pool.size);
-        batch = pool.nextBatch();
-        uncommitted++;
-      }
-      consumed += len + 1 + (len > MAX_LINE_BYTES ? guard.takeDropped() : 0);
-      lineNo++;
-      inBatch++;
+      if (inBatch === 0) await openBatch();
+      countLine(carry.length);
       pool.sendLines(batch, lineNo, Buffer.concat([carry, Buffer.from('\n')]));
     }
     // The final batch always commits, if only to record the checkpoint.
