@@ -10,7 +10,8 @@
 import type { ListName } from '../core/lists.js';
 import type { AnonHit, ReferrerInfo, UaInfo } from '../core/record.js';
 import { ownString } from '../core/strings.js';
-import type { Counter, DayDelta, RejectDelta, VisitorSpan } from './delta.js';
+import type { Counter, DayDelta, RejectDelta } from './delta.js';
+import { VisitorTable } from './visitor-table.js';
 
 export interface AggregatorOptions {
   /** Seconds of inactivity after which a visitor's next hit opens a new visit. */
@@ -33,7 +34,7 @@ class DayAgg {
   visits = 0;
   ftpTransfers = 0;
   ftpBytes = 0;
-  readonly visitors = new Map<number, VisitorSpan>();
+  readonly visitors = new VisitorTable();
   readonly ips = new Map<string, Counter>();
   readonly urls = new Map<string, Counter>();
   readonly notFound = new Map<string, Counter>();
@@ -120,18 +121,7 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
     d.hits++;
     d.bytes += bytes;
     if (h.page) d.pages++;
-    if (h.countsAsVisitor) {
-      const t = h.time;
-      const span = d.visitors.get(h.visitor);
-      if (span === undefined) {
-        d.visitors.set(h.visitor, { first: t, last: t });
-        d.visits++;
-      } else {
-        if (t - span.last > opts.visitTimeoutSec) d.visits++;
-        if (t > span.last) span.last = t;
-        if (t < span.first) span.first = t;
-      }
-    }
+    if (h.countsAsVisitor) d.visits += d.visitors.hit(h.visitor, h.time, opts.visitTimeoutSec);
     if (h.ipKey !== '') bump(d, 'ips', d.ips, h.ipKey, bytes);
     if (h.userKey !== '') bump(d, 'users', d.users, h.userKey, bytes);
     const path = h.path;
@@ -222,7 +212,7 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
       visits: d.visits,
       ftpTransfers: d.ftpTransfers,
       ftpBytes: d.ftpBytes,
-      visitors: d.visitors,
+      visitors: d.visitors.toSet(),
       lists,
       others: d.others,
     };

@@ -10,10 +10,27 @@ export interface Counter {
   bytes: number;
 }
 
-/** First and last hit (unix seconds) of one visitor within a day, and its visits in this batch. */
+/** First and last hit (unix seconds) of one visitor within a day. */
 export interface VisitorSpan {
   first: number;
   last: number;
+}
+
+/** Visitors of one day in a batch, sorted by id, with their first and last hit (unix seconds). */
+export interface VisitorSet {
+  readonly ids: Float64Array;
+  readonly first: Uint32Array;
+  readonly last: Uint32Array;
+}
+
+/** A VisitorSet from (id, span) pairs in any order (ids distinct). */
+export function visitorSetOf(entries: Iterable<readonly [number, VisitorSpan]>): VisitorSet {
+  const sorted = [...entries].sort((a, b) => a[0] - b[0]);
+  return {
+    ids: Float64Array.from(sorted, ([id]) => id),
+    first: Uint32Array.from(sorted, ([, s]) => s.first),
+    last: Uint32Array.from(sorted, ([, s]) => s.last),
+  };
 }
 
 export interface DayDelta {
@@ -28,8 +45,8 @@ export interface DayDelta {
   visits: number;
   ftpTransfers: number;
   ftpBytes: number;
-  /** Visitor id (keyed hash, see anonymise) → span. Only hits that count towards visitors. */
-  readonly visitors: Map<number, VisitorSpan>;
+  /** Visitor ids (keyed hashes, see anonymise) with their spans. Only hits that count towards visitors. */
+  readonly visitors: VisitorSet;
   readonly lists: Map<ListName, Map<string, Counter>>;
   /** Hits of keys beyond the per-day cap, per list. */
   readonly others: Map<ListName, Counter>;

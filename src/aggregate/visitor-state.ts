@@ -6,7 +6,7 @@
  * 16 bytes per visitor per day; ids are keyed hashes (see anonymise), so the blob identifies no one
  * once the day's key is destroyed.
  */
-import type { VisitorSpan } from './delta.js';
+import type { VisitorSet } from './delta.js';
 
 const REC = 16;
 
@@ -19,14 +19,12 @@ export interface MergeResult {
   total: number;
 }
 
-export function encodeVisitors(ids: Float64Array, spans: ReadonlyMap<number, VisitorSpan>): Buffer {
-  const buf = Buffer.allocUnsafe(ids.length * REC);
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!;
-    const s = spans.get(id)!;
-    buf.writeDoubleLE(id, i * REC);
-    buf.writeUInt32LE(s.first, i * REC + 8);
-    buf.writeUInt32LE(s.last, i * REC + 12);
+export function encodeVisitors(v: VisitorSet): Buffer {
+  const buf = Buffer.allocUnsafe(v.ids.length * REC);
+  for (let i = 0; i < v.ids.length; i++) {
+    buf.writeDoubleLE(v.ids[i]!, i * REC);
+    buf.writeUInt32LE(v.first[i]!, i * REC + 8);
+    buf.writeUInt32LE(v.last[i]!, i * REC + 12);
   }
   return buf;
 }
@@ -36,10 +34,10 @@ export function countVisitors(blob: Buffer | null): number {
 }
 
 /** Merge a batch's visitors into a stored blob (null: none stored yet). */
-export function mergeVisitors(stored: Buffer | null, delta: ReadonlyMap<number, VisitorSpan>, timeoutSec: number): MergeResult {
-  const ids = Float64Array.from(delta.keys()).sort();
+export function mergeVisitors(stored: Buffer | null, delta: VisitorSet, timeoutSec: number): MergeResult {
+  const ids = delta.ids;
   if (stored === null || stored.length === 0) {
-    return { blob: encodeVisitors(ids, delta), newVisitors: ids.length, continuedVisits: 0, total: ids.length };
+    return { blob: encodeVisitors(delta), newVisitors: ids.length, continuedVisits: 0, total: ids.length };
   }
   const n = stored.length / REC;
   const out = Buffer.allocUnsafe(stored.length + ids.length * REC);
@@ -55,14 +53,13 @@ export function mergeVisitors(stored: Buffer | null, delta: ReadonlyMap<number, 
       stored.copy(out, o, i * REC, i * REC + REC);
       i++;
     } else if (did < sid) {
-      const s = delta.get(did)!;
       out.writeDoubleLE(did, o);
-      out.writeUInt32LE(s.first, o + 8);
-      out.writeUInt32LE(s.last, o + 12);
+      out.writeUInt32LE(delta.first[j]!, o + 8);
+      out.writeUInt32LE(delta.last[j]!, o + 12);
       newVisitors++;
       j++;
     } else {
-      const s = delta.get(did)!;
+      const s = { first: delta.first[j]!, last: delta.last[j]! };
       const sFirst = stored.readUInt32LE(i * REC + 8);
       const sLast = stored.readUInt32LE(i * REC + 12);
       // The batch's first hit of this visitor opened a visit; it is the same visit when it

@@ -3,11 +3,15 @@
  * `open` returns a fresh, empty store.
  */
 import { describe, expect, it } from 'vitest';
-import type { Batch, Counter, DayDelta } from '../../src/aggregate/delta.js';
+import { visitorSetOf, type Batch, type Counter, type DayDelta, type VisitorSpan } from '../../src/aggregate/delta.js';
 import type { ListName } from '../../src/core/lists.js';
 import type { Store } from '../../src/store/index.js';
 
-export function day(site: string, date: string, o: Partial<DayDelta> & { list?: Partial<Record<ListName, Record<string, number>>> } = {}): DayDelta {
+export function day(
+  site: string,
+  date: string,
+  o: Partial<Omit<DayDelta, 'visitors'>> & { visitors?: Map<number, VisitorSpan>; list?: Partial<Record<ListName, Record<string, number>>> } = {},
+): DayDelta {
   const lists = new Map<ListName, Map<string, Counter>>();
   for (const [name, rows] of Object.entries(o.list ?? {})) {
     lists.set(name as ListName, new Map(Object.entries(rows!).map(([k, hits]) => [k, { hits, bytes: hits * 10 }])));
@@ -22,7 +26,7 @@ export function day(site: string, date: string, o: Partial<DayDelta> & { list?: 
     visits: o.visits ?? 0,
     ftpTransfers: 0,
     ftpBytes: 0,
-    visitors: o.visitors ?? new Map(),
+    visitors: visitorSetOf(o.visitors ?? []),
     lists,
     others: o.others ?? new Map(),
   };

@@ -248,7 +248,8 @@ class ClickHouseStore implements Store {
     for (const d of batch.days) {
       const base = { site: d.site, day: d.date, attempt };
       totals.push({ ...base, hits: d.hits, pages: d.pages, visits: d.visits, bytes: d.bytes, bots: d.bots, ftp_transfers: d.ftpTransfers, ftp_bytes: d.ftpBytes });
-      for (const [id, s] of d.visitors) spans.push({ site: d.site, day: d.date, visitor: id, attempt, first: s.first, last: s.last, timeout: this.#timeout });
+      const v = d.visitors;
+      for (let i = 0; i < v.ids.length; i++) spans.push({ site: d.site, day: d.date, visitor: v.ids[i]!, attempt, first: v.first[i]!, last: v.last[i]!, timeout: this.#timeout });
       for (const [list, rows] of d.lists) {
         const lid = LIST_IDS[list];
         for (const [key, c] of rows) tops.push({ site: d.site, list: lid, day: d.date, key, attempt, hits: c.hits, bytes: c.bytes });

@@ -195,7 +195,7 @@ class SqliteStore implements Store {
     const day = dayInt(d.date);
     let newVisitors = 0;
     let continued = 0;
-    if (d.visitors.size > 0) {
+    if (d.visitors.ids.length > 0) {
       const stored = this.#st.visitorsGet.get(site, day);
       const m = mergeVisitors(stored ? stored.ids : null, d.visitors, this.#timeout);
       newVisitors = m.newVisitors;

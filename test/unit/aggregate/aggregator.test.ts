@@ -44,7 +44,7 @@ describe('aggregator', () => {
     a.add('other', hit({}));
     const { days } = a.drain();
     const d = days.find((x) => x.site === 's' && x.date === '2023-11-14')!;
-    expect([d.hits, d.pages, d.bytes, d.visitors.size, d.visits]).toEqual([4, 3, 400, 1, 2]);
+    expect([d.hits, d.pages, d.bytes, d.visitors.ids.length, d.visits]).toEqual([4, 3, 400, 1, 2]);
     expect(d.lists.get('notFound')).toEqual(new Map([['/missing', { hits: 1, bytes: 100 }]]));
     expect(d.lists.get('statusCodes')!.get('404')).toEqual({ hits: 1, bytes: 100 });
     expect(d.lists.get('hours')!.get('22')!.hits).toBe(4);

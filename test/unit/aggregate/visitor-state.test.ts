@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { VisitorSpan } from '../../../src/aggregate/delta.js';
+import { visitorSetOf, type VisitorSet } from '../../../src/aggregate/delta.js';
 import { countVisitors, mergeVisitors } from '../../../src/aggregate/visitor-state.js';
 
-const spans = (entries: [number, number, number][]): Map<number, VisitorSpan> => new Map(entries.map(([id, first, last]) => [id, { first, last }]));
+const spans = (entries: [number, number, number][]): VisitorSet => visitorSetOf(new Map(entries.map(([id, first, last]) => [id, { first, last }])));
 
 describe('visitor state merge', () => {
   it('counts only visitors that are new to the day', () => {
