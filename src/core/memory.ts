@@ -23,14 +23,15 @@ function collector(): (() => void) | null {
 
 /**
  * After each full collection V8 lets the old space grow by a factor it picks from the GC's speed,
- * up to 4×; an ingest's heap is mostly long-lived maps, so that headroom is mostly unused. 20 %
- * (measured, 3M lines with 500k clients): peak RSS 379 → 298 MB, time unchanged (22.1 s). The
- * flag is read at every collection, so setting it at run time works. Process-wide: call it
- * from commands that stream (ingest, its workers), not from a library.
+ * up to 4×; an ingest's heap is mostly long-lived maps, so that headroom is mostly unused. Capped
+ * at 40 % (measured, 3M lines with 500k clients: peak RSS 379 → 305 MB, time unchanged; on 1M
+ * lines 20 % would save another ~15 MB but cost 8 % in time). The flag is read at every
+ * collection, so setting it at run time works. Process-wide: call it from commands that stream
+ * (ingest, its workers), not from a library.
  */
 export function limitHeapGrowth(): void {
   try {
-    setFlagsFromString('--heap-growing-percent=20');
+    setFlagsFromString('--heap-growing-percent=40');
   } catch {
     // Not fatal: memory is only higher.
   }

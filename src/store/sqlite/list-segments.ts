@@ -22,10 +22,6 @@ export interface Segment {
   readonly bytes: Float64Array;
 }
 
-export function segmentLength(blob: Uint8Array): number {
-  return blob.byteLength / ENTRY;
-}
-
 export function encodeSegment(s: Segment): Buffer {
   const n = s.ids.length;
   // Not allocUnsafe: that may hand out a slice of its pool at any offset, and typed views need
@@ -40,7 +36,8 @@ export function encodeSegment(s: Segment): Buffer {
 export function decodeSegment(blob: Uint8Array): Segment {
   const n = blob.byteLength / ENTRY;
   if (!Number.isInteger(n)) throw new Error(`list segment of ${blob.byteLength} bytes is not a whole number of entries`);
-  // SQLite hands blobs out at arbitrary offsets; a copy is aligned (and cheap next to the read).
+  // Typed views need 8-byte alignment; better-sqlite3's blobs have it (checked on 10M lines), any
+  // other buffer is copied.
   const own = blob.byteOffset % 8 === 0 ? blob : new Uint8Array(blob);
   return {
     hits: new Float64Array(own.buffer, own.byteOffset, n),
@@ -160,7 +157,7 @@ const DENSE_MAX_RANGE = 1 << 23;
 /**
  * The table for ids in [lo, hi] when about `entries` are coming. Ids of one list are usually
  * dense (they are handed out in batches), and segments are sorted by id, so a dense array is
- * written front to back, which the CPU prefetches: ~3 ns an entry, where a hash table costs
+ * written front to back, which the CPU prefetches: ~10 ns an entry, where a hash table costs
  * ~90 ns (a cache miss per entry once it outgrows the cache; measured on 2M entries).
  */
 export function idSums(lo: number, hi: number, entries: number): IdSums {
