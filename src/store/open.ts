@@ -6,9 +6,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { keyRingPathFor, openFileKeyRing, type KeyRing } from '../anonymise/index.js';
 import { AppError, appError } from '../core/errors.js';
-import { isClickHouseUrl, redactUrl } from './clickhouse/connection.js';
-import { migrateDeployment, openClickHouseStore, openDeployment } from './clickhouse/clickhouse-store.js';
-import { openClickHouseKeyRing } from './clickhouse/keyring.js';
+// The ClickHouse modules are imported on use: they load @clickhouse/client (see clickhouse/url.ts).
+import { isClickHouseUrl, redactUrl } from './clickhouse/url.js';
 import { SCHEMA_VERSION } from './sqlite/migrations.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
@@ -26,7 +25,7 @@ export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export async function openStore(location: string, opts: OpenStoreOptions): Promise<Store> {
-  if (isClickHouseUrl(location)) return openClickHouseStore(location, opts);
+  if (isClickHouseUrl(location)) return (await import('./clickhouse/clickhouse-store.js')).openClickHouseStore(location, opts);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw appError('ERR_STORE_URL', redactUrl(location));
   return openSqliteStore(location, opts);
 }
@@ -36,7 +35,7 @@ export async function openStore(location: string, opts: OpenStoreOptions): Promi
  * `<db>_keys` database, shared by every ingest process so they agree on each day's key.
  */
 export async function openKeyRingFor(location: string): Promise<KeyRing> {
-  if (isClickHouseUrl(location)) return openClickHouseKeyRing(location);
+  if (isClickHouseUrl(location)) return (await import('./clickhouse/keyring.js')).openClickHouseKeyRing(location);
   return openFileKeyRing(keyRingPathFor(location));
 }
 
@@ -49,6 +48,7 @@ export interface MigrateResult {
 /** Bring a store's schema up to date (`weblog store migrate`). */
 export async function migrateStore(location: string): Promise<MigrateResult> {
   if (isClickHouseUrl(location)) {
+    const { migrateDeployment, openDeployment } = await import('./clickhouse/clickhouse-store.js');
     const dep = await openDeployment(location);
     try {
       const r = await migrateDeployment(dep);

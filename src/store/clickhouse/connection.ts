@@ -11,6 +11,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { appError } from '../../core/errors.js';
 import { sqlIdent } from './escape.js';
 import { render, type Sql } from './sql.js';
+import { redactUrl } from './url.js';
 
 export interface ChTarget {
   /** http(s)://host:port of the node the store talks to. */
@@ -25,13 +26,7 @@ export interface ChTarget {
   readonly location: string;
 }
 
-export function isClickHouseUrl(location: string): boolean {
-  return /^clickhouses?:\/\//i.test(location);
-}
-
-export function redactUrl(location: string): string {
-  return location.replace(/\/\/[^@/]*@/, '//***@');
-}
+export { isClickHouseUrl, redactUrl } from './url.js';
 
 export function parseClickHouseUrl(location: string): ChTarget {
   let u: URL;

@@ -124,31 +124,68 @@ export interface IdSums {
   add(s: Segment): void;
   /** Distinct ids added. */
   readonly size: number;
-  /** Every id with its sums, in no particular order. */
-  all(): Segment;
+  /** Calls `visit` for every id with its sums, in no particular order. */
+  scan(visit: (id: number, hits: number, bytes: number) => void): void;
 }
+
+/** Every id with its sums, in no particular order. */
+export function allOf(sums: IdSums): Segment {
+  return collect(sums, sums.size, -Infinity);
+}
+
+/** The entries with at least `floor` hits (`n` of them). */
+function collect(sums: IdSums, n: number, floor: number): Segment {
+  const out = { ids: new Uint32Array(n), hits: new Float64Array(n), bytes: new Float64Array(n) };
+  let o = 0;
+  sums.scan((id, hits, bytes) => {
+    if (hits < floor) return;
+    out.ids[o] = id;
+    out.hits[o] = hits;
+    out.bytes[o++] = bytes;
+  });
+  return out;
+}
+
+/** Below this, the top-k floor comes from one pass with a small sorted buffer instead of quickselect. */
+const SMALL_TOP = 64;
 
 /**
  * The entries that can be among the `limit` largest by hits: every entry with at least the
  * limit-th largest hit count, ties included (the caller orders ties by key text, which it has
- * to look up). limit < 0: all entries.
+ * to look up). limit < 0: all entries. Nothing but the candidates is materialised: a report
+ * wants 10 rows of 500k addresses.
  */
-export function topCandidates(all: Segment, limit: number): Segment {
-  const n = all.ids.length;
-  if (limit < 0 || limit >= n) return all;
+export function topCandidates(sums: IdSums, limit: number): Segment {
+  const n = sums.size;
+  if (limit < 0 || limit >= n) return allOf(sums);
   if (limit === 0) return EMPTY;
-  const floor = kthLargest(Float64Array.from(all.hits), limit);
-  let k = 0;
-  for (let i = 0; i < n; i++) if (all.hits[i]! >= floor) k++;
-  const out = { ids: new Uint32Array(k), hits: new Float64Array(k), bytes: new Float64Array(k) };
-  let o = 0;
-  for (let i = 0; i < n; i++) {
-    if (all.hits[i]! < floor) continue;
-    out.ids[o] = all.ids[i]!;
-    out.hits[o] = all.hits[i]!;
-    out.bytes[o++] = all.bytes[i]!;
+  let floor: number;
+  if (limit <= SMALL_TOP) {
+    // The `limit` largest so far, ascending: most entries are below best[0] and cost one compare.
+    const best = new Float64Array(limit).fill(-Infinity);
+    sums.scan((_id, hits) => {
+      if (hits <= best[0]!) return;
+      let i = 1;
+      while (i < limit && best[i]! < hits) {
+        best[i - 1] = best[i]!;
+        i++;
+      }
+      best[i - 1] = hits;
+    });
+    floor = best[0]!;
+  } else {
+    const all = new Float64Array(n);
+    let o = 0;
+    sums.scan((_id, hits) => {
+      all[o++] = hits;
+    });
+    floor = kthLargest(all, limit);
   }
-  return out;
+  let k = 0;
+  sums.scan((_id, hits) => {
+    if (hits >= floor) k++;
+  });
+  return collect(sums, k, floor);
 }
 
 /** Above this many ids in range a dense table costs too much memory (16 bytes an id). */
@@ -189,17 +226,9 @@ class DenseSums implements IdSums {
     }
   }
 
-  all(): Segment {
+  scan(visit: (id: number, hits: number, bytes: number) => void): void {
     const v = this.#v;
-    const out = { ids: new Uint32Array(this.size), hits: new Float64Array(this.size), bytes: new Float64Array(this.size) };
-    let o = 0;
-    for (let j = 0; j < v.length; j += 2) {
-      if (v[j] === 0) continue;
-      out.ids[o] = this.lo + j / 2;
-      out.hits[o] = v[j]!;
-      out.bytes[o++] = v[j + 1]!;
-    }
-    return out;
+    for (let j = 0; j < v.length; j += 2) if (v[j] !== 0) visit(this.lo + j / 2, v[j]!, v[j + 1]!);
   }
 }
 
@@ -256,18 +285,10 @@ class HashSums implements IdSums {
     for (let p = 0; p < keys.length; p++) if (keys[p] !== 0) this.#put(keys[p]!, v[p * 2]!, v[p * 2 + 1]!);
   }
 
-  all(): Segment {
+  scan(visit: (id: number, hits: number, bytes: number) => void): void {
     const keys = this.#keys;
     const v = this.#v;
-    const out = { ids: new Uint32Array(this.size), hits: new Float64Array(this.size), bytes: new Float64Array(this.size) };
-    let o = 0;
-    for (let p = 0; p < keys.length; p++) {
-      if (keys[p] === 0) continue;
-      out.ids[o] = keys[p]!;
-      out.hits[o] = v[p * 2]!;
-      out.bytes[o++] = v[p * 2 + 1]!;
-    }
-    return out;
+    for (let p = 0; p < keys.length; p++) if (keys[p] !== 0) visit(keys[p]!, v[p * 2]!, v[p * 2 + 1]!);
   }
 }
 

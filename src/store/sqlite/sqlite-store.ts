@@ -243,7 +243,7 @@ class SqliteStore implements Store {
     if (size.n === null) return { rows: [], distinct: 0 };
     const sums = idSums(size.lo!, size.hi!, size.n);
     for (const r of this.#st.segRange.iterate(site, lid, lo, hi)) sums.add(decodeSegment(r.data));
-    const c = topCandidates(sums.all(), limit);
+    const c = topCandidates(sums, limit);
     const n = c.ids.length;
     const keys = new Array<string>(n);
     if (n > 2000) {

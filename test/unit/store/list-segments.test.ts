@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  allOf,
   decodeSegment,
   encodeSegment,
   idSums,
@@ -110,7 +111,7 @@ describe('list segments', () => {
     const sums = idSums(lo, hi, estimate || segs.reduce((n, s) => n + s.ids.length, 0));
     for (const s of segs) sums.add(s);
     expect(sums.size).toBe(want.size);
-    expect(asMap(sums.all())).toEqual(want);
+    expect(asMap(allOf(sums))).toEqual(want);
   });
 
   it('topCandidates: the top-k by hits with every tie of the k-th', () => {
@@ -118,13 +119,27 @@ describe('list segments', () => {
     const hits = [10, 9, 8, 7, 7, 7, 3, 2, 1, 1];
     const sums = idSums(1, 10, 10);
     sums.add(segmentOf(Uint32Array.from(hits, (_, i) => i + 1), Float64Array.from(hits), new Float64Array(10)));
-    const top = (k: number): number[] => [...topCandidates(sums.all(), k).ids].sort((a, b) => a - b);
+    const top = (k: number): number[] => [...topCandidates(sums, k).ids].sort((a, b) => a - b);
     expect(top(3)).toEqual([1, 2, 3]);
     expect(top(4)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(top(10)).toHaveLength(10);
     expect(top(99)).toHaveLength(10);
     expect(top(-1)).toHaveLength(10);
     expect(top(0)).toEqual([]);
+  });
+
+  it('topCandidates agrees with sorting, for small (one pass) and large (quickselect) k, with many ties', () => {
+    const r = rng(5);
+    const m = randomCounts(r, 3000, 9000);
+    for (const [id, v] of m) m.set(id, [1 + Math.floor(r() * 40), v[1]]); // hits 1..40: many ties
+    const sums = idSums(1, 9000, m.size);
+    sums.add(segOf(m));
+    const sorted = [...m.values()].map(([h]) => h).sort((a, b) => b - a);
+    for (const k of [1, 7, 64, 65, 500, 2999]) {
+      const floor = sorted[k - 1]!;
+      const want = [...m].filter(([, [h]]) => h >= floor).map(([id]) => id).sort((a, b) => a - b);
+      expect([...topCandidates(sums, k).ids].sort((a, b) => a - b)).toEqual(want);
+    }
   });
 
   it('kthLargest agrees with sorting', () => {
