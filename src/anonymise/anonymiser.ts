@@ -107,7 +107,7 @@ export function createAnonymiser(opts: AnonymiserOptions): Anonymiser {
     return st;
   }
 
-  function ipEntry(st: SiteDayState, policy: PrivacyPolicy, ip: string): IpEntry {
+  function ipEntry(st: SiteDayState, policy: PrivacyPolicy, ip: RawIp): IpEntry {
     let e = st.ips.get(ip);
     if (e !== undefined) return e;
     const h = keyedHash52(st.secret, ip);
@@ -128,7 +128,7 @@ export function createAnonymiser(opts: AnonymiserOptions): Anonymiser {
     }
     if (st.ips.size >= CACHE_LIMIT) st.ips.clear();
     const owned = ownString(ip);
-    e = { key: policy.ip === 'full' ? owned : key, hash: h, country: countryOf !== null ? countryOf(ip as RawIp) : '' };
+    e = { key: policy.ip === 'full' ? owned : key, hash: h, country: countryOf !== null ? countryOf(ip) : '' };
     st.ips.set(owned, e);
     return e;
   }

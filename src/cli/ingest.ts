@@ -10,7 +10,6 @@ import { readPipelineFile, validatePipeline } from '../pipeline/config.js';
 import type { PipelineConfig } from '../pipeline/config-schema.js';
 import type { IngestSummary, Progress } from '../pipeline/ingest.js';
 import { runFollow, runIngest } from '../pipeline/ingest.js';
-import { workerCount } from '../pipeline/parallel/pool.js';
 import { runPurge } from '../pipeline/retention.js';
 import { settingsFromConfig } from '../pipeline/settings.js';
 import { describePurge, nowFrom } from './purge.js';
@@ -182,6 +181,15 @@ export function formatSummary(s: IngestSummary, secs: number): string {
   }
   for (const u of s.unchanged) lines.push(`  ${u}: already ingested, nothing new`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Resolves `--workers`: a count (0: none, the main thread runs the line path) or 'auto' (one per core). */
+function workerCount(flag: string | undefined, cores: number): number {
+  if (flag === undefined) return 0;
+  if (flag === 'auto') return Math.max(1, cores);
+  const n = Number(flag);
+  if (!/^\d+$/.test(flag) || n > 64) throw appError('ERR_USAGE', `--workers takes a number from 0 to 64 or "auto", not "${flag}"`);
+  return n;
 }
 
 export const ingestCommand: Command = {

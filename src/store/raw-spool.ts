@@ -91,11 +91,11 @@ export class RawSpool {
     if (p.size >= FLUSH_BYTES) this.#write(site, day, p, false);
   }
 
-  /** Buffer `lines` raw lines at once: `text` holds them, each followed by '\n' (a worker's batch). */
+  /** Buffer `lines` raw lines at once, `text` holding them joined by '\n' (a worker's batch). */
   appendBlock(site: string, day: string, text: string, lines: number): void {
     if (lines === 0) return;
-    // #write joins chunks with '\n' and ends with one: a block is one chunk without its last newline.
-    this.append(site, day, text.slice(0, -1));
+    // #write joins its chunks with '\n': a block is one chunk that counts as `lines` lines.
+    this.append(site, day, text);
     this.#files.get(`${site}\u0000${day}`)!.lines += lines - 1;
   }
 

@@ -190,12 +190,3 @@ export class IngestWorkers {
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }
 }
-
-/** Resolves `--workers`: a count (0: none, the main thread runs the line path) or 'auto' (one per core). */
-export function workerCount(flag: string | undefined, cores: number): number {
-  if (flag === undefined) return 0;
-  if (flag === 'auto') return Math.max(1, cores);
-  const n = Number(flag);
-  if (!/^\d+$/.test(flag) || n > 64) throw appError('ERR_USAGE', `--workers takes a number from 0 to 64 or "auto", not "${flag}"`);
-  return n;
-}

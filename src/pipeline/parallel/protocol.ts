@@ -25,7 +25,7 @@ export type ToWorker =
   /** Batch `batch` has no more lines: drain and answer with a BatchResult. */
   | { readonly type: 'end'; readonly batch: number };
 
-/** Raw-window lines of one site and day, in line order, each followed by '\n'. */
+/** Raw-window lines of one site and day, in line order, joined by '\n'. */
 export interface RawBlock {
   readonly site: string;
   readonly day: string;

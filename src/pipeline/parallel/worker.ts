@@ -67,7 +67,7 @@ class RawCollector {
   }
 
   take(): RawBlock[] {
-    const out = [...this.#files.values()].map((f) => ({ site: f.site, day: f.day, text: `${f.lines.join('\n')}\n`, lines: f.lines.length }));
+    const out = [...this.#files.values()].map((f) => ({ site: f.site, day: f.day, text: f.lines.join('\n'), lines: f.lines.length }));
     this.#files = new Map();
     return out;
   }

@@ -43,10 +43,16 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** The store's schema version; a newer one than this weblog knows is refused. */
+function schemaVersion(db: Database.Database): number {
+  const v = (db.prepare('SELECT MAX(version) AS v FROM schema_migration').get() as { v: number | null }).v ?? 0;
+  if (v > SCHEMA_VERSION) throw appError('ERR_STORE_SCHEMA_NEWER', v, SCHEMA_VERSION);
+  return v;
+}
+
 export function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const current = (db.prepare('SELECT MAX(version) AS v FROM schema_migration').get() as { v: number | null }).v ?? 0;
-  if (current > SCHEMA_VERSION) throw appError('ERR_STORE_SCHEMA_NEWER', current, SCHEMA_VERSION);
+  const current = schemaVersion(db);
   const record = db.prepare('INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue;
@@ -70,9 +76,8 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions): Store {
       db.pragma('secure_delete = ON');
       migrate(db);
     } else {
-      const v = (db.prepare('SELECT MAX(version) AS v FROM schema_migration').get() as { v: number | null }).v ?? 0;
+      const v = schemaVersion(db);
       if (v < SCHEMA_VERSION) throw appError('ERR_STORE_SCHEMA_OLDER', v, SCHEMA_VERSION);
-      if (v > SCHEMA_VERSION) throw appError('ERR_STORE_SCHEMA_NEWER', v, SCHEMA_VERSION);
     }
     db.pragma('cache_size = -16384');
     db.pragma('temp_store = MEMORY');
