@@ -2,33 +2,51 @@
  * The anonymising filter (`weblog anonymise`, the anonip use case): rewrites the client IP,
  * the RFC 2617 user name, the URL query and the Referer of access-log lines by the privacy
  * policy and leaves every other byte as it was, so the output is still a valid log for any tool.
+ * xferlog lines get their remote host and user name rewritten.
  *
  * Works on Buffers, a chunk at a time, for speed (target ≥ 1M lines/s): IPv4 addresses are
  * parsed to a number while scanning and masked arithmetically; only what changes is written,
- * everything else is copied in runs. Lines it does not recognise (first field not an address)
- * are passed through unchanged and counted, as anonip does.
+ * everything else is copied in runs.
+ *
+ * It fails closed (issue 13, item 3): a line it cannot read in the expected layout (the client
+ * field is not an address, or the user or request field is missing) gets every IPv4 and IPv6
+ * address found anywhere in it rewritten by the policy (`unparsed: 'mask'`, the default), or is
+ * dropped; only `unparsed: 'pass'`, asked for, lets it through unchanged. anonip re-joins such
+ * lines and logs them to stderr, address and all.
  */
+import { randomBytes } from 'node:crypto';
+import { createParser, type LineParser } from '../parse/index.js';
+import { emptyParsedLine } from '../core/record.js';
 import { keyedHash52, pseudonymText } from './hash.js';
+import { findIpLiterals } from './ip-literals.js';
 import { ipv6Groups, maskIp } from './ip-mask.js';
-import type { KeyRing } from './keyring.js';
 import type { PrivacyPolicy } from './policy.js';
 import { filterQuery } from './scrub.js';
 
+/** Where the fields are: the client first (combined, common, nginx), after `%v:%p ` (vhost_combined), or xferlog's. */
+export type FilterLayout = 'client-first' | 'vhost-first' | 'xferlog';
+/** What happens to a line the layout does not fit. */
+export type UnparsedPolicy = 'mask' | 'drop' | 'pass';
+
 export interface FilterOptions {
   readonly policy: PrivacyPolicy;
-  readonly keys: KeyRing;
-  /** Pseudonyms are per site (the key ring's site). */
-  readonly site: string;
-  /** The client is the second field (Apache vhost_combined: `%v:%p %h …`). */
-  readonly vhostFirst: boolean;
+  readonly layout: FilterLayout;
+  readonly unparsed: UnparsedPolicy;
   /** Today's date for key rotation; injectable for tests. */
   readonly today: () => string;
 }
 
 export interface FilterStats {
   lines: number;
-  /** Lines whose client field was not an address: passed through unchanged. */
+  /** Lines not in the expected layout (handled by `unparsed`). */
   unrecognised: number;
+  /** Addresses found anywhere in such lines and rewritten (`unparsed: 'mask'`). */
+  fallbackV4: number;
+  fallbackV6: number;
+  /** Such lines dropped (`unparsed: 'drop'`). */
+  dropped: number;
+  /** Such lines passed through unchanged (`unparsed: 'pass'`). */
+  passed: number;
 }
 
 const SPACE = 0x20;
@@ -97,7 +115,9 @@ export interface LineFilter {
 export function createLineFilter(opts: FilterOptions): LineFilter {
   const p = opts.policy;
   const v4mask = p.ipv4Prefix <= 0 ? 0 : p.ipv4Prefix >= 32 ? 0xffffffff : (0xffffffff << (32 - p.ipv4Prefix)) >>> 0;
-  const stats: FilterStats = { lines: 0, unrecognised: 0 };
+  const stats: FilterStats = { lines: 0, unrecognised: 0, fallbackV4: 0, fallbackV6: 0, dropped: 0, passed: 0 };
+  const xferlog: LineParser | null = opts.layout === 'xferlog' ? createParser({ format: 'xferlog' }) : null;
+  const parsed = emptyParsedLine();
   let day = '';
   let secret = '';
   let v4cache = new Map<number, string>();
@@ -108,7 +128,8 @@ export function createLineFilter(opts: FilterOptions): LineFilter {
     const d = opts.today();
     if (d === day) return;
     day = d;
-    secret = opts.keys.keyFor(opts.site, d);
+    // A fresh secret per day, in memory only: the filter's pseudonyms rotate daily and die with it.
+    secret = randomBytes(32).toString('latin1');
     v4cache = new Map();
     textCache = new Map();
   }
@@ -253,45 +274,111 @@ export function createLineFilter(opts: FilterOptions): LineFilter {
     out.copy(b, s, end);
   }
 
-  function rewriteLine(b: Buffer, s: number, e: number, out: Out): void {
-    stats.lines++;
+  /** A web log line in the layout; false (with `out` partly written) when it is not one. */
+  function rewriteWeb(b: Buffer, s: number, e: number, out: Out): boolean {
     let i = s;
-    if (opts.vhostFirst) {
+    if (opts.layout === 'vhost-first') {
       const sp = b.indexOf(SPACE, i);
-      if (sp === -1 || sp >= e) {
-        stats.unrecognised++;
-        return out.copy(b, s, e);
-      }
+      if (sp === -1 || sp >= e) return false;
       out.copy(b, i, sp + 1);
       i = sp + 1;
     }
     const ipEnd = b.indexOf(SPACE, i);
-    if (ipEnd === -1 || ipEnd >= e || !writeIp(b, i, ipEnd, out)) {
-      stats.unrecognised++;
-      return out.copy(b, i, e);
-    }
+    if (ipEnd === -1 || ipEnd >= e || !writeIp(b, i, ipEnd, out)) return false;
     // ident, then user.
     const identEnd = b.indexOf(SPACE, ipEnd + 1);
     const userEnd = identEnd === -1 ? -1 : b.indexOf(SPACE, identEnd + 1);
-    if (userEnd === -1 || userEnd >= e) return out.copy(b, ipEnd, e);
+    if (userEnd === -1 || userEnd >= e) return false;
     out.copy(b, ipEnd, identEnd + 1);
     if (userEnd - identEnd === 2 && b[identEnd + 1] === 0x2d) out.byte(0x2d);
     else out.ascii(userText(b.toString('latin1', identEnd + 1, userEnd)));
     // Timestamp, then the quoted request.
     const rq = b.indexOf(QUOTE, userEnd);
-    if (rq === -1 || rq >= e) return out.copy(b, userEnd, e);
+    if (rq === -1 || rq >= e) return false;
     const rqEnd = closingQuote(b, rq + 1, e);
-    if (rqEnd === -1) return out.copy(b, userEnd, e);
+    if (rqEnd === -1) return false;
     out.copy(b, userEnd, rq + 1);
     writeRequest(b, rq + 1, rqEnd, out);
-    // Status and bytes, then the quoted Referer.
+    // Status and bytes, then the quoted Referer (common format has none).
     const rf = b.indexOf(QUOTE, rqEnd + 1);
-    if (rf === -1 || rf >= e) return out.copy(b, rqEnd, e);
+    if (rf === -1 || rf >= e) {
+      out.copy(b, rqEnd, e);
+      return true;
+    }
     const rfEnd = closingQuote(b, rf + 1, e);
-    if (rfEnd === -1) return out.copy(b, rqEnd, e);
+    if (rfEnd === -1) return false;
     out.copy(b, rqEnd, rf + 1);
     writeReferrer(b, rf + 1, rfEnd, out);
     out.copy(b, rfEnd, e);
+    return true;
+  }
+
+  /** An xferlog line: the remote host and the user name (for anonymous logins, the e-mail typed as password). */
+  function rewriteXferlog(b: Buffer, s: number, e: number, out: Out): boolean {
+    const line = b.toString('latin1', s, e);
+    if (xferlog!.parse(line, parsed) !== null) return false;
+    // The parser checked the layout; find the fields as it does. Left: ctime (day padded to
+    // two), transfer time, remote host. Right: completion status (optional), authenticated id,
+    // authentication method, service, user name, access mode, direction, flag, type.
+    let p = line.charCodeAt(8) === SPACE ? 9 : 8;
+    p = line.indexOf(' ', p) + 15;
+    const hostStart = line.indexOf(' ', p) + 1;
+    const hostEnd = line.indexOf(' ', hostStart);
+    let end = line.length;
+    while (end > 0 && (line.charCodeAt(end - 1) === SPACE || line.charCodeAt(end - 1) === 9)) end--;
+    const tok: [number, number][] = [];
+    for (let te = end; tok.length < 9; ) {
+      const sp = line.lastIndexOf(' ', te - 1);
+      tok.push([sp + 1, te]);
+      te = sp;
+    }
+    const is = (k: number, chars: string): boolean => tok[k]![1] - tok[k]![0] === 1 && chars.includes(line[tok[k]![0]]!);
+    const trailing = is(8, 'ab') && is(6, 'oid') && is(5, 'agr') && is(0, 'ci') ? 9 : 8;
+    const [us, ue] = tok[trailing - 5]!;
+    out.copy(b, s, s + hostStart);
+    out.ascii(rewriteIpText(line.slice(hostStart, hostEnd)) ?? '0.0.0.0');
+    out.copy(b, s + hostEnd, s + us);
+    if (ue - us === 1 && (line[us] === '-' || line[us] === '*')) out.copy(b, s + us, s + ue);
+    else out.ascii(userText(line.slice(us, ue)));
+    out.copy(b, s + ue, e);
+    return true;
+  }
+
+  /** Every address anywhere in the line, rewritten by the policy; the rest as it was. */
+  function maskEverywhere(b: Buffer, s: number, e: number, out: Out): void {
+    const line = b.toString('latin1', s, e);
+    let at = 0;
+    for (const l of findIpLiterals(line)) {
+      const r = p.ip === 'full' ? null : rewriteIpText(line.slice(l.start, l.end));
+      if (r === null) continue;
+      out.copy(b, s + at, s + l.start);
+      out.ascii(r);
+      at = l.end;
+      if (l.v6) stats.fallbackV6++;
+      else stats.fallbackV4++;
+    }
+    out.copy(b, s + at, e);
+  }
+
+  /** Rewrites one line; false when it is dropped (then its line end goes too). */
+  function rewriteLine(b: Buffer, s: number, e: number, out: Out): boolean {
+    stats.lines++;
+    const mark = out.len;
+    if (opts.layout === 'xferlog' ? rewriteXferlog(b, s, e, out) : rewriteWeb(b, s, e, out)) return true;
+    out.len = mark;
+    stats.unrecognised++;
+    switch (opts.unparsed) {
+      case 'mask':
+        maskEverywhere(b, s, e, out);
+        return true;
+      case 'drop':
+        stats.dropped++;
+        return false;
+      case 'pass':
+        stats.passed++;
+        out.copy(b, s, e);
+        return true;
+    }
   }
 
   return {
@@ -305,8 +392,7 @@ export function createLineFilter(opts: FilterOptions): LineFilter {
         if (nl === -1) nl = chunk.length;
         // Keep a CR of CRLF endings where it was.
         const e = nl > s && chunk[nl - 1] === 0x0d ? nl - 1 : nl;
-        if (e > s) rewriteLine(chunk, s, e, out);
-        out.copy(chunk, e, Math.min(nl + 1, chunk.length));
+        if (e === s || rewriteLine(chunk, s, e, out)) out.copy(chunk, e, Math.min(nl + 1, chunk.length));
         s = nl + 1;
       }
       return out.buf.subarray(0, out.len);

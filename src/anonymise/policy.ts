@@ -1,6 +1,8 @@
 /** What the privacy policy allows to leave the anonymise stage (docs/privacy.md). */
-export type IpPolicy = 'full' | 'mask' | 'pseudonym' | 'drop';
-export type UserPolicy = 'full' | 'pseudonym' | 'drop';
+import { ipSpec, type IpMode, type IpPolicySpec, type UserMode, type UserPolicySpec } from '../core/policy.js';
+
+export type IpPolicy = IpMode;
+export type UserPolicy = UserMode;
 export type QueryPolicy = 'drop' | 'keep';
 
 export interface PrivacyPolicy {
@@ -30,27 +32,11 @@ export const MASK_PRESETS: Readonly<Record<string, { ipv4Prefix: number; ipv6Pre
   anonip: { ipv4Prefix: 20, ipv6Prefix: 44 },
 };
 
-/** One line for every report: what a reader is looking at. */
-export function describeIpPolicy(p: PrivacyPolicy): string {
-  switch (p.ip) {
-    case 'full':
-      return 'full IP addresses (not anonymised)';
-    case 'mask':
-      return `IP addresses shortened to /${p.ipv4Prefix} (IPv4) and /${p.ipv6Prefix} (IPv6)`;
-    case 'pseudonym':
-      return 'IP addresses replaced by per-site, daily-rotating pseudonyms';
-    case 'drop':
-      return 'IP addresses removed';
-  }
+/** The IP policy of data made under `p`, as stored with it (core/policy.ts). */
+export function ipPolicySpec(p: PrivacyPolicy): IpPolicySpec {
+  return ipSpec(p.ip, p.ipv4Prefix, p.ipv6Prefix);
 }
 
-export function describeUserPolicy(p: PrivacyPolicy): string {
-  switch (p.user) {
-    case 'full':
-      return 'user names as logged (not anonymised)';
-    case 'pseudonym':
-      return 'user names replaced by per-site, daily-rotating pseudonyms';
-    case 'drop':
-      return 'user names removed';
-  }
+export function userPolicySpec(p: PrivacyPolicy): UserPolicySpec {
+  return { mode: p.user };
 }

@@ -1,5 +1,16 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { createLineFilter, createMemoryKeyRing, DEFAULT_PRIVACY, IP_POLICIES, MASK_PRESETS, USER_POLICIES, type PrivacyPolicy } from '../anonymise/index.js';
+import {
+  createLineFilter,
+  DEFAULT_PRIVACY,
+  IP_POLICIES,
+  MASK_PRESETS,
+  USER_POLICIES,
+  type FilterLayout,
+  type FilterStats,
+  type LineFilter,
+  type PrivacyPolicy,
+} from '../anonymise/index.js';
+import { detectFormat } from '../parse/index.js';
 import { appError } from '../core/errors.js';
 import { intFlag, oneOf, parse, printHelp } from './args.js';
 import type { Command } from './command.js';
@@ -21,8 +32,12 @@ stuck it reads on and drops lines (counted on stderr) until the queue drains.
   --user POLICY        pseudonym | drop | full (default: pseudonym)
   --keep-query         keep query strings (default: dropped from the request and the Referer)
   --query-allow NAME   keep this query parameter (repeatable)
-  --format NAME        combined | common | nginx_combined | vhost_combined (default: combined)
-  --site NAME          scope of the pseudonym keys (default: anonymise)
+  --format NAME        auto | combined | common | nginx_combined | vhost_combined | xferlog
+                       (default: auto, detected from the first lines and said on stderr)
+  --unparsed WHAT      a line not in that format: mask every IPv4 and IPv6 address anywhere in
+                       it (mask, the default), drop it (drop), or pass it unchanged (pass)
+  --site NAME          accepted for compatibility; pseudonyms use a secret that lives only in
+                       this process and changes every day
   --output FILE        append to FILE instead of stdout; reopened on SIGHUP
   --max-buffer MIB     output queued before reading pauses (default 64)
   --max-wait MS        longest pause before lines are dropped instead (default 200)
@@ -30,7 +45,26 @@ stuck it reads on and drops lines (counted on stderr) until the queue drains.
 
 Pseudonyms are unique-local IPv6 addresses (fdxx:…) so the output still parses; their keys
 live only in memory and change daily, so nothing can link them back to an address later.
-Lines whose client field is not an address are passed through unchanged and counted.`;
+At the end, stderr says how many lines were not in the format and what was done to them
+(counts only, never a value).`;
+
+const FORMATS = ['auto', 'combined', 'common', 'nginx_combined', 'vhost_combined', 'xferlog'] as const;
+type Format = (typeof FORMATS)[number];
+const LAYOUTS: Record<Exclude<Format, 'auto'>, FilterLayout> = {
+  combined: 'client-first',
+  common: 'client-first',
+  nginx_combined: 'client-first',
+  vhost_combined: 'vhost-first',
+  xferlog: 'xferlog',
+};
+/** What happened to the lines the format did not fit: counts only, never a value. */
+export function describeUnparsed(s: FilterStats, format: string): string | null {
+  if (s.unrecognised === 0) return null;
+  const head = `; ${s.unrecognised} not in the ${format} format`;
+  if (s.dropped > 0) return `${head}: dropped (--unparsed drop)`;
+  if (s.passed > 0) return `${head}: passed through unchanged (--unparsed pass), addresses and all`;
+  return `${head}: ${s.fallbackV4} IPv4 and ${s.fallbackV6} IPv6 addresses found anywhere in them rewritten by the --ip policy`;
+}
 
 const options = {
   ip: { type: 'string' },
@@ -41,6 +75,7 @@ const options = {
   'keep-query': { type: 'boolean' },
   'query-allow': { type: 'string', multiple: true },
   format: { type: 'string' },
+  unparsed: { type: 'string' },
   site: { type: 'string' },
   output: { type: 'string' },
   'max-buffer': { type: 'string' },
@@ -63,17 +98,26 @@ export const anonymiseCommand: Command = {
       query: v['keep-query'] ? 'keep' : 'drop',
       queryAllow: v['query-allow'] ?? [],
     };
-    const format = oneOf('format', v.format, ['combined', 'common', 'nginx_combined', 'vhost_combined'] as const) ?? 'combined';
+    const format = oneOf('format', v.format, FORMATS) ?? 'auto';
+    const unparsed = oneOf('unparsed', v.unparsed, ['mask', 'drop', 'pass'] as const) ?? 'mask';
     const maxBuffer = (intFlag('max-buffer', v['max-buffer'], 1, 4096) ?? 64) * 1048576;
     const maxWait = intFlag('max-wait', v['max-wait'], 0, 60_000) ?? 200;
-    const keys = createMemoryKeyRing();
-    const filter = createLineFilter({
-      policy,
-      keys,
-      site: v.site ?? 'anonymise',
-      vhostFirst: format === 'vhost_combined',
-      today: () => new Date().toISOString().slice(0, 10),
-    });
+    let layoutName = format;
+    const makeFilter = (name: Exclude<Format, 'auto'>): LineFilter =>
+      createLineFilter({ policy, layout: LAYOUTS[name], unparsed, today: () => new Date().toISOString().slice(0, 10) });
+    /** Built from the first complete lines when the format is auto. */
+    let filter: LineFilter | null = format === 'auto' ? null : makeFilter(format);
+    const filterFor = (lines: Buffer): LineFilter => {
+      if (filter !== null) return filter;
+      const detected = detectFormat(lines);
+      // Caddy's JSON lines have no fixed field layout to mask in place.
+      const found = detected !== null && detected.name in LAYOUTS ? (detected as { name: Exclude<Format, 'auto'> }) : null;
+      // Not detected: the client-first layout, and every line it does not fit goes to --unparsed.
+      layoutName = found?.name ?? 'combined';
+      io.stderr.write(found ? `weblog anonymise: detected format ${found.name}\n` : `weblog anonymise: format not detected from the first lines; reading them as combined (--unparsed ${unparsed} for what does not fit)\n`);
+      filter = makeFilter(layoutName);
+      return filter;
+    };
 
     let out: NodeJS.WritableStream & { writableLength?: number } = io.stdout;
     let file: WriteStream | null = null;
@@ -137,14 +181,16 @@ export const anonymiseCommand: Command = {
           return;
         }
         carry = last + 1 < data.length ? Buffer.from(data.subarray(last + 1)) : null;
-        const before = filter.stats.lines;
-        const out = filter.rewrite(data.subarray(0, last + 1));
-        send(out, filter.stats.lines - before);
+        const f = filterFor(data.subarray(0, last + 1));
+        const before = f.stats.lines;
+        const out = f.rewrite(data.subarray(0, last + 1));
+        send(out, f.stats.lines - before);
       });
       input.on('end', () => {
         if (carry && carry.length > 0) {
-          const rewritten = filter.rewrite(Buffer.concat([carry, Buffer.from('\n')]));
-          send(rewritten.subarray(0, rewritten.length - 1), 1);
+          const rewritten = filterFor(carry).rewrite(Buffer.concat([carry, Buffer.from('\n')]));
+          // A dropped last line leaves nothing, not even its line end.
+          send(rewritten.subarray(0, Math.max(0, rewritten.length - 1)), 1);
         }
         resolve();
       });
@@ -158,11 +204,8 @@ export const anonymiseCommand: Command = {
       if (file) (file as WriteStream).end(() => resolve());
       else resolve();
     });
-    keys.close();
-    const { lines, unrecognised } = filter.stats;
-    if (unrecognised > 0 || dropped > 0) {
-      io.stderr.write(`weblog anonymise: ${lines} lines, ${unrecognised} passed through unchanged (no address in the client field), ${dropped} dropped\n`);
-    }
+    const summary = filter === null ? null : describeUnparsed(filter.stats, layoutName);
+    if (summary !== null || dropped > 0) io.stderr.write(`weblog anonymise: ${filter?.stats.lines ?? 0} lines${summary ?? ''}${dropped > 0 ? `; ${dropped} dropped because the output did not keep up` : ''}\n`);
     if (failed) throw appError('ERR_SOURCE_READ', 'stdin', (failed as Error).message);
     return 0;
   },

@@ -1,6 +1,6 @@
 import { appError } from '../core/errors.js';
-import { openAccountStore } from '../store/accounts.js';
-import { defaultStorePath } from '../store/index.js';
+import { openAccountStore } from '../store/index.js';
+import { defaultStorePath, requireStore } from '../store/index.js';
 import { parse, printHelp } from './args.js';
 import type { Command } from './command.js';
 
@@ -22,7 +22,9 @@ export const customerCommand: Command = {
     if (rest.length > 0) throw appError('ERR_USAGE', `unexpected argument "${rest[0]}"`);
     if (action !== 'add' && action !== 'list') throw appError('ERR_USAGE', 'use `weblog customer add ID` or `weblog customer list`');
     if (action === 'add' && id === undefined) throw appError('ERR_USAGE', 'weblog customer add needs an ID');
-    const accounts = openAccountStore(v.store ?? defaultStorePath(io.env));
+    const storePath = v.store ?? defaultStorePath(io.env);
+    if (action === 'list') requireStore(storePath);
+    const accounts = openAccountStore(storePath);
     try {
       if (action === 'add') {
         await accounts.addCustomer(id!);

@@ -1,22 +1,22 @@
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { MASK_PRESETS } from '../anonymise/index.js';
 import { appError, isAppError } from '../core/errors.js';
 import { limitHeapGrowth } from '../core/memory.js';
 import type { AttackFlag } from '../detect/index.js';
-import { bytesToText } from '../parse/index.js';
-import { buildIngest } from '../pipeline/build.js';
-import { readPipelineFile, validatePipeline } from '../pipeline/config.js';
-import type { PipelineConfig } from '../pipeline/config-schema.js';
-import type { IngestSummary, Progress } from '../pipeline/ingest.js';
-import { runFollow, runIngest } from '../pipeline/ingest.js';
-import { runPurge } from '../pipeline/retention.js';
-import { settingsFromConfig } from '../pipeline/settings.js';
+import { FORMAT_NAMES, bytesToText } from '../parse/index.js';
+import { buildIngest, type IngestInput, type IngestSummary, type PipelineConfig, readPipelineFile, runFollow, runIngest, runPurge, settingsFromConfig, type SiteHosts, validatePipeline, withAccountSites } from '../pipeline/index.js';
+import { openAccountStore } from '../store/index.js';
+import { isClickHouseUrl, RawSpool, rawSpoolDirFor } from '../store/index.js';
 import { describePurge, nowFrom } from './purge.js';
 import { defaultStorePath, openKeyRingFor, openStore } from '../store/index.js';
-import { RawSpool, rawSpoolDirFor } from '../store/raw-spool.js';
 import { intFlag, oneOf, parse, printHelp } from './args.js';
-import type { Command, Io } from './command.js';
+import type { Command } from './command.js';
+import { formatFromFlags, validateFlags } from './flag-config.js';
+import { count, counted } from '../core/numbers.js';
+import { ProgressLine } from './progress.js';
+import { describeUndeduplicated, watchLateDays } from './late-days.js';
 
 const help = `Usage: weblog ingest [options] [FILE...]
 
@@ -26,8 +26,14 @@ interrupted ingest resumes after the last committed line.
 
 Input
   --site SITE            all lines belong to SITE (otherwise: routing by vhost, see --format)
-  --format NAME          combined | common | vhost_combined | nginx_combined | xferlog | auto (default: auto)
-  --log-format STRING    an Apache LogFormat string, or an nginx log_format string (contains $)
+  --host NAME            another host name of SITE (repeatable): its referrers are internal, and
+                         with routing by vhost its lines go to SITE. Sites registered with
+                         \`weblog site add SITE --host NAME\` get theirs from the accounts
+  --accounts PATH        SQLite file with the accounts whose sites and host names are used
+                         (default: the store file; none for a ClickHouse store)
+  --format NAME          ${FORMAT_NAMES.join(' | ')} (default: auto)
+  --log-format STRING    an Apache LogFormat string, or an nginx log_format string (contains $;
+                         may start with escape=json, escape=default or escape=none)
   --pipeline FILE        run a pipeline file (pipelines/*.yaml); the flags below override its fields
 
 Privacy (docs/privacy.md)
@@ -57,6 +63,9 @@ Enrichment
 Store and run
   --store LOCATION       SQLite file or clickhouse://user:pass@host:8123/db
                          (default: $WEBLOG_STORE or ~/.local/share/weblog/weblog.db)
+  --keys LOCATION        where the pseudonym/visitor secrets live instead of beside the store:
+                         clickhouse://user:pass@host:8123/keysdb (shared by every writer that
+                         names it) or a file (one writer only); docs/clickhouse.md, Keys
   --batch-lines N        lines per committed batch (default 200000)
   --workers N|auto       worker threads for parse/enrich/anonymise/aggregate (default 0: the
                          main thread does it; auto: one per CPU core). Workers take whole
@@ -69,17 +78,21 @@ Store and run
   --poll-interval MS     with --follow: stat poll when fs.watch says nothing (default 250)
   --strict               exit 1 when any line was rejected
   --no-purge             do not run the retention rules after the ingest (see weblog purge)
-  --now YYYY-MM-DD       the date the retention rules run for (default: today)
-  --quiet                no summary on stderr
+  --now YYYY-MM-DD       the day the raw window, key lifetimes and retention rules count from (default: today)
+  -q, --quiet            no summary on stderr
   -h, --help             this help
 
 SIGINT/SIGTERM stop the ingest at the next line boundary and commit what was read (exit 0); a
 second signal ends it at once (nothing is lost for files: the rerun resumes at the checkpoint).
 
-Exit codes: 0 ok (also when lines were rejected; they are reported), 1 runtime failure, 2 usage error.`;
+Exit codes: 0 ok (also when lines were rejected; they are reported), 1 runtime failure or nothing
+counted (every line rejected, or a named format that matches none of a file's first lines: then
+nothing is stored), 2 usage error.`;
 
 const options = {
   site: { type: 'string' },
+  host: { type: 'string', multiple: true },
+  accounts: { type: 'string' },
   format: { type: 'string' },
   'log-format': { type: 'string' },
   pipeline: { type: 'string' },
@@ -100,6 +113,7 @@ const options = {
   'no-ua': { type: 'boolean' },
   'no-referrers': { type: 'boolean' },
   store: { type: 'string' },
+  keys: { type: 'string' },
   'batch-lines': { type: 'string' },
   workers: { type: 'string' },
   follow: { type: 'boolean' },
@@ -108,7 +122,7 @@ const options = {
   strict: { type: 'boolean' },
   'no-purge': { type: 'boolean' },
   now: { type: 'string' },
-  quiet: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
 } as const;
 
 type Values = ReturnType<typeof parse<typeof options>>['values'];
@@ -122,9 +136,8 @@ function configFrom(v: Values, files: string[]): PipelineConfig {
   const obj = base as Record<string, Record<string, unknown>>;
   for (const k of ['format', 'routing', 'enrich', 'metrics', 'privacy']) obj[k] ??= {};
   if (files.length > 0) obj.source = files.length === 1 && files[0] === '-' ? { type: 'stdin' } : { type: 'file', paths: files };
-  if (v['log-format'] !== undefined) {
-    obj.format = { type: v['log-format'].includes('$') ? 'nginx' : 'apache', logFormat: v['log-format'] };
-  } else if (v.format !== undefined) obj.format = { type: v.format };
+  const format = formatFromFlags(v.format, v['log-format']);
+  if (format !== undefined) obj.format = format;
   if (v.site !== undefined) obj.routing = { type: 'fixed', site: v.site.toLowerCase() };
   else if (!v.pipeline) obj.routing = { type: 'vhost', unknown: 'accept' };
   const set = (section: string, key: string, value: unknown): void => {
@@ -151,17 +164,55 @@ function configFrom(v: Values, files: string[]): PipelineConfig {
   if (v['no-referrers']) set('enrich', 'referrers', false);
   // A site that is named on the command line needs no `sites` entry; the CLI's policy flags win.
   if (v.site !== undefined && obj.sites) delete (obj.sites as Record<string, unknown>)[v.site];
-  return v.pipeline ? validatePipeline(obj, v.pipeline, { baseDir: dirname(resolve(v.pipeline)) }) : validatePipeline(obj, 'command line');
+  if (v.host !== undefined) addHosts(obj, v.host);
+  return v.pipeline ? validatePipeline(obj, v.pipeline, { baseDir: dirname(resolve(v.pipeline)) }) : validateFlags(obj);
 }
 
-function progressPrinter(io: Io): (p: Progress) => void {
-  const start = Date.now();
-  return (p) => {
-    const secs = Math.max((Date.now() - start) / 1000, 0.001);
-    const mb = (n: number) => (n / 1048576).toFixed(1);
-    const of = p.bytesTotal !== null ? `/${mb(p.bytesTotal)}` : '';
-    io.stderr.write(`\r\x1b[K${p.source}: ${p.lines.toLocaleString('en')} lines, ${Math.round(p.lines / secs).toLocaleString('en')} lines/s, ${mb(p.bytesRead)}${of} MB`);
-  };
+/** `--host NAME…`: host names of the one site of fixed routing (`--site`, or the pipeline's). */
+function addHosts(obj: Record<string, Record<string, unknown>>, hosts: readonly string[]): void {
+  const routing = obj.routing as { type?: string; site?: unknown };
+  const site = routing.type === 'fixed' && typeof routing.site === 'string' ? routing.site.toLowerCase() : null;
+  if (site === null) {
+    throw appError(
+      'ERR_USAGE',
+      '--host needs --site: it names other host names of that one site (with routing by vhost, give each site its host names with `weblog site add SITE --host NAME` or in a pipeline file, sites.SITE.hosts)',
+    );
+  }
+  const sites = (obj.sites ??= {}) as Record<string, { hosts?: unknown[] }>;
+  const entry = Object.entries(sites).find(([k]) => k.toLowerCase() === site);
+  const cur = entry?.[1] ?? {};
+  sites[entry?.[0] ?? site] = { ...cur, hosts: [...new Set([...(cur.hosts ?? []), ...hosts.map((h) => h.toLowerCase())])] };
+}
+
+/** The sites registered in the accounts, with their host names ([] when there are no accounts). */
+async function registeredSites(storePath: string, accountsFlag: string | undefined): Promise<SiteHosts[]> {
+  const path = accountsFlag ?? (isClickHouseUrl(storePath) ? null : storePath);
+  if (path === null) return [];
+  const accounts = openAccountStore(path);
+  try {
+    return await accounts.sites();
+  } finally {
+    await accounts.close();
+  }
+}
+
+/**
+ * Inputs that cannot be read are said before the store is opened: a directory is an error (a
+ * one-off ingest would fail on it, --follow would wait for it forever); a file that --follow
+ * will wait for is a notice, so that a typo does not look like a quiet log.
+ */
+function checkInputs(inputs: readonly IngestInput[], follow: boolean, notice: (m: string) => void): void {
+  for (const { path } of inputs) {
+    if (path === '-') continue;
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      if (follow) notice(`${path} does not exist (yet): following it, it is read from the moment it appears`);
+      continue;
+    }
+    if (st.isDirectory()) throw appError('ERR_SOURCE_IS_DIRECTORY', path);
+  }
 }
 
 function formatAttack(f: AttackFlag): string {
@@ -171,16 +222,35 @@ function formatAttack(f: AttackFlag): string {
 }
 
 export function formatSummary(s: IngestSummary, secs: number): string {
+  const rejected = s.lines - s.parsed - s.blank;
   const lines = [
-    `weblog ingest: ${s.lines} lines read, ${s.parsed} counted, ${s.lines - s.parsed} rejected in ${secs.toFixed(2)} s` +
-      (s.sites.length > 0 ? `; sites: ${s.sites.slice(0, 10).join(', ')}${s.sites.length > 10 ? ` (+${s.sites.length - 10})` : ''}` : ''),
+    `weblog ingest: ${counted(s.lines, 'line')} read, ${count(s.parsed)} counted, ${count(rejected)} rejected${s.blank > 0 ? `, ${count(s.blank)} blank skipped` : ''} in ${secs.toFixed(2)} s` +
+      (s.sites.length > 0 ? `; sites: ${s.sites.slice(0, 10).join(', ')}${s.sites.length > 10 ? ` (+${count(s.sites.length - 10)})` : ''}` : ''),
   ];
-  for (const [reason, n] of Object.entries(s.rejected)) {
+  // Most frequent first (then by name): the same text whatever order threads met them in.
+  const reasons = Object.entries(s.rejected).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  for (const [reason, n] of reasons) {
     const where = s.samples[reason as keyof typeof s.samples] ?? [];
-    lines.push(`  rejected ${reason}: ${n} (e.g. ${where.join(', ')})`);
+    lines.push(`  rejected ${reason}: ${count(n)} (e.g. ${where.join(', ')})`);
   }
-  for (const u of s.unchanged) lines.push(`  ${u}: already ingested, nothing new`);
+  // Inputs already ingested, or left to another ingest reading them at the same time, were said
+  // as they were met (one notice each), not again here.
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Nothing counted from input that had lines (other than empty ones): the format is wrong, and
+ * exit 0 would let a cron job or a typo in --log-format go unnoticed. The lines are still
+ * counted and reported as rejected.
+ */
+export function allRejected(s: IngestSummary): Error | null {
+  const rejected = s.lines - s.parsed - s.blank;
+  if (s.parsed > 0 || rejected === 0) return null;
+  const reasons = Object.entries(s.rejected)
+    .sort((a, b) => b[1] - a[1])
+    .map(([r, n]) => `${r}: ${count(n)}`)
+    .join(', ');
+  return appError('ERR_DATA_ALL_REJECTED', counted(rejected, 'line'), reasons);
 }
 
 /** Resolves `--workers`: a count (0: none, the main thread runs the line path) or 'auto' (one per core). */
@@ -198,6 +268,9 @@ export const ingestCommand: Command = {
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, options);
     if (v.help) return printHelp(io, help);
+    if (v.accounts !== undefined && !existsSync(v.accounts)) {
+      throw appError('ERR_USAGE', `--accounts ${v.accounts}: no such file (accounts are made by \`weblog customer add\` and \`weblog site add\`)`);
+    }
     const config = configFrom(v, positionals);
     const follow = v.follow === true;
     if (follow && (positionals.length === 0 || positionals.includes('-'))) throw appError('ERR_USAGE', '--follow needs FILE arguments (stdin cannot be followed)');
@@ -207,21 +280,34 @@ export const ingestCommand: Command = {
     const batchLines = intFlag('batch-lines', v['batch-lines'], 1, 10_000_000) ?? 200_000;
     const workers = workerCount(v.workers, availableParallelism());
     limitHeapGrowth();
-    const settings = { ...settingsFromConfig(config, batchLines), workers };
-    if (settings.routing.type === 'fixed' && settings.routing.site === '') throw appError('ERR_USAGE', '--site must not be empty');
-    const storePath = v.store ?? config.store.path ?? defaultStorePath(io.env);
-    const store = await openStore(storePath, { visitTimeoutSec: settings.metrics.visitTimeoutMinutes * 60 });
-    const keys = await openKeyRingFor(storePath);
-    const keepsRaw = settings.rawWindowDays > 0 || [...settings.sites.values()].some((x) => (x.rawWindowDays ?? 0) > 0);
-    const rawSpool = keepsRaw ? new RawSpool(rawSpoolDirFor(storePath), await store.rawFiles()) : null;
+    const fromConfig = { ...settingsFromConfig(config, batchLines), workers };
+    if (fromConfig.routing.type === 'fixed' && fromConfig.routing.site === '') throw appError('ERR_USAGE', '--site must not be empty');
     const tty = io.stderr.isTTY === true && !v.quiet;
-    const built = await buildIngest(settings, store, keys, rawSpool, {
-      ...(tty ? { onProgress: progressPrinter(io) } : {}),
-      ...(v.quiet ? {} : { onNotice: (m: string) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}${m}\n`) }),
-      ...(v['attack-signal'] ? { onAttack: (f: AttackFlag) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}${formatAttack(f)}\n`) } : {}),
-    }, now.toISOString().slice(0, 10));
+    // Messages between progress lines first clear the progress line.
+    const say = (m: string): void => {
+      io.stderr.write(`${tty ? '\r\x1b[K' : ''}${m}\n`);
+    };
+    const notice = v.quiet ? (): void => undefined : say;
+    checkInputs(fromConfig.inputs, follow, notice);
+    const storePath = v.store ?? config.store.path ?? defaultStorePath(io.env);
     // A first signal stops at the next line boundary and commits; `once` lets a second one kill.
+    // Waits on a store or key server still pending a few seconds after it are abandoned.
     const stop = new AbortController();
+    const store = await openStore(storePath, { visitTimeoutSec: fromConfig.metrics.visitTimeoutMinutes * 60, signal: stop.signal });
+    const settings = withAccountSites(fromConfig, await registeredSites(storePath, v.accounts));
+    if (fromConfig.routing.type === 'fixed' && settings.routing.type === 'fixed' && settings.routing.site !== fromConfig.routing.site) {
+      notice(`${fromConfig.routing.site} is a host name of site ${settings.routing.site} (weblog site add): its lines are counted there`);
+    }
+    const keys = await openKeyRingFor(storePath, { ...(v.keys !== undefined ? { keys: v.keys } : {}), signal: stop.signal });
+    const keepsRaw = settings.rawWindowDays > 0 || [...settings.sites.values()].some((x) => (x.rawWindowDays ?? 0) > 0);
+    const rawSpool = keepsRaw ? await RawSpool.open(rawSpoolDirFor(storePath), () => store.rawFiles()) : null;
+    const progress = new ProgressLine();
+    const late = watchLateDays(keys);
+    const built = await buildIngest(settings, store, late.ring, rawSpool, {
+      ...(tty ? { onProgress: (p) => io.stderr.write(`\r\x1b[K${progress.format(p)}`) } : {}),
+      ...(v.quiet ? {} : { onNotice: say }),
+      ...(v['attack-signal'] ? { onAttack: (f: AttackFlag) => say(formatAttack(f)) } : {}),
+    }, now.toISOString().slice(0, 10));
     const onSignal = (sig: NodeJS.Signals): void => {
       if (!v.quiet) io.stderr.write(`${tty ? '\r\x1b[K' : ''}weblog ingest: ${sig}, committing what was read\n`);
       stop.abort();
@@ -233,15 +319,20 @@ export const ingestCommand: Command = {
     try {
       const plan = { ...built.plan, signal: stop.signal };
       const summary = follow ? await runFollow(plan, { pollMs, commitIntervalMs, history: true }) : await runIngest(plan);
+      await store.compact();
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       if (tty) io.stderr.write('\r\x1b[K');
       if (!v.quiet) io.stderr.write(formatSummary(summary, secs));
+      // Before the purge: it drops this process's keys, and with them what `late` is about.
+      if (!v.quiet && late.days.size > 0) for (const m of await describeUndeduplicated(store, late.days)) say(m);
       if (!v['no-purge']) {
         const purged = await runPurge(store, keys, rawSpoolDirFor(storePath), now);
-        if (!v.quiet && purged.audit.length > 0) io.stderr.write(describePurge(purged));
+        if (!v.quiet && purged.audit.length > 0) io.stderr.write(describePurge(purged, { explain: io.stderr.isTTY === true }));
       }
-      const rejected = summary.lines - summary.parsed;
-      if (v.strict && rejected > 0) throw appError('ERR_DATA_REJECTED', rejected, summary.lines);
+      const none = allRejected(summary);
+      if (none !== null) throw none;
+      const rejected = summary.lines - summary.parsed - summary.blank;
+      if (v.strict && rejected > 0) throw appError('ERR_DATA_REJECTED', count(rejected), count(summary.lines));
       return 0;
     } catch (e) {
       failed = true;
@@ -250,7 +341,8 @@ export const ingestCommand: Command = {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
       await built.close();
-      keys.close();
+      rawSpool?.close();
+      await keys.close();
       try {
         await store.close();
       } catch (e) {

@@ -3,7 +3,9 @@
  * codes (0 ok, 1 runtime failure, 2 usage or config error). Errors print as
  * `error[CODE]: message` plus a hint; a stack only with WEBLOG_DEBUG=1.
  */
+import { readFileSync } from 'node:fs';
 import { AppError, isAppError } from '../core/errors.js';
+import { closest } from '../core/suggest.js';
 import type { Command, Io } from './command.js';
 
 interface CommandEntry {
@@ -28,6 +30,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'token', summary: 'create, list or revoke access tokens', load: async () => (await import('./token.js')).tokenCommand },
 ];
 
+/** The version in package.json (one place): two levels up from src/cli and from dist/cli alike. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return `Usage: weblog <command> [options]
@@ -47,12 +54,15 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     return name === undefined ? 2 : 0;
   }
   if (name === '--version') {
-    io.stdout.write('weblog 0.1.0\n');
+    io.stdout.write(`weblog ${version()}\n`);
     return 0;
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
-    io.stderr.write(`error[ERR_USAGE]: unknown command "${name}"\n  hint: ${usage().split('\n')[0]}; \`weblog --help\` lists the commands\n`);
+    const best = closest(name, COMMANDS.map((c) => c.name));
+    io.stderr.write(
+      `error[ERR_USAGE]: unknown command "${name}"${best !== null ? `; did you mean ${best}?` : ''}\n  hint: ${usage().split('\n')[0]}; \`weblog --help\` lists the commands\n`,
+    );
     return 2;
   }
   try {

@@ -1,14 +1,15 @@
 import { dirname, resolve } from 'node:path';
-import { rawSpoolDirFor } from '../store/raw-spool.js';
+import { rawSpoolDirFor } from '../store/index.js';
 import { describePurge } from './purge.js';
 import { appError } from '../core/errors.js';
-import { readPipelineFile, validatePipeline } from '../pipeline/config.js';
-import { VHOST_FORMAT_TYPES, type PipelineConfig } from '../pipeline/config-schema.js';
+import { FORMAT_NAMES, parseCidr } from '../parse/index.js';
+import { type PipelineConfig, readPipelineFile, validatePipeline, VHOST_FORMAT_TYPES } from '../pipeline/index.js';
 import { createApp } from '../server/index.js';
-import { openAccountStore } from '../store/accounts.js';
+import { openAccountStore } from '../store/index.js';
 import { defaultStorePath, openKeyRingFor, openStore } from '../store/index.js';
 import { intFlag, parse, printHelp } from './args.js';
 import type { Command, Io } from './command.js';
+import { formatFromFlags, validateFlags } from './flag-config.js';
 
 const help = `Usage: weblog serve [options]
 
@@ -16,13 +17,18 @@ Serve the customer weblog pages, the JSON API and the ingest endpoint (docs/serv
 
   --store LOCATION      SQLite file or clickhouse://user:pass@host:8123/db
                         (default: $WEBLOG_STORE or ~/.local/share/weblog/weblog.db)
+  --keys LOCATION       the key ring of HTTP ingests, when kept away from the store (as ingest --keys)
   --accounts PATH       SQLite file with customers, sites and tokens (default: the store file;
                         required with a ClickHouse store)
   --port N              TCP port (default: $WEBLOG_PORT or 8080)
   --host ADDR           address to listen on (default: $WEBLOG_HOST or 127.0.0.1; put nginx/Apache with TLS in front)
-  --trust-proxy         trust X-Forwarded-For/-Proto from the reverse proxy (default: $WEBLOG_TRUST_PROXY=1)
+  --trust-proxy         a reverse proxy on this machine (loopback) sends X-Forwarded-For/-Proto
+                        (default: $WEBLOG_TRUST_PROXY=1)
+  --trusted-proxy CIDR  a reverse proxy at this address or CIDR block sends them (repeatable;
+                        default: $WEBLOG_TRUSTED_PROXIES, comma-separated). The client is the
+                        rightmost X-Forwarded-For address that is not a trusted proxy
   --pipeline FILE       pipeline file whose format, sites, enrichment and privacy settings ingests use
-  --format NAME         log format of ingested bodies (default: auto)
+  --format NAME         log format of ingested bodies: ${FORMAT_NAMES.join(' | ')} (default: auto)
   --log-format STRING   an Apache LogFormat or nginx log_format string
   --ip POLICY           full | mask | pseudonym | drop (default: mask)
   --ipv4-prefix N       bits kept by --ip mask for IPv4 (default 24)
@@ -32,6 +38,11 @@ Serve the customer weblog pages, the JSON API and the ingest endpoint (docs/serv
   --geo-db PATH         country database (.mmdb; default: bundled DB-IP Lite)
   --accept-unknown-vhosts  POST /ingest keeps lines of vhosts no site claims (default: rejected as no_site)
   --max-body BYTES      largest ingest request body (default 67108864 = 64 MiB; 8x that after gunzip)
+  --max-gzip-ratio N    a gzip ingest body may expand N times beyond its first MiB (default 100)
+  --body-timeout SEC    an ingest body that sends nothing for SEC seconds while the ingest waits
+                        for it is refused with 408, nothing stored (default 60)
+  --request-timeout SEC any request must have arrived in full (headers and body) SEC seconds after
+                        it began, an ingest's time in the queue included; else 408 (default 300)
   --login-rate N        login attempts per minute and client (default 10)
   --ingest-rate N       ingest requests per minute and client (default 600)
   --session-hours N     web session lifetime (default 12)
@@ -43,10 +54,12 @@ commit, close the store, exit 0.`;
 
 const options = {
   store: { type: 'string' },
+  keys: { type: 'string' },
   accounts: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   'trust-proxy': { type: 'boolean' },
+  'trusted-proxy': { type: 'string', multiple: true },
   pipeline: { type: 'string' },
   format: { type: 'string' },
   'log-format': { type: 'string' },
@@ -57,6 +70,9 @@ const options = {
   'no-geo': { type: 'boolean' },
   'geo-db': { type: 'string' },
   'max-body': { type: 'string' },
+  'max-gzip-ratio': { type: 'string' },
+  'body-timeout': { type: 'string' },
+  'request-timeout': { type: 'string' },
   'login-rate': { type: 'string' },
   'ingest-rate': { type: 'string' },
   'session-hours': { type: 'string' },
@@ -74,8 +90,8 @@ export function serveConfig(v: Values): PipelineConfig {
   for (const k of ['format', 'routing', 'enrich', 'privacy']) obj[k] ??= {};
   // Bodies are the input: a file list in the pipeline file does not apply.
   obj.source = { type: 'stdin' };
-  if (v['log-format'] !== undefined) obj.format = { type: v['log-format'].includes('$') ? 'nginx' : 'apache', logFormat: v['log-format'] };
-  else if (v.format !== undefined) obj.format = { type: v.format };
+  const format = formatFromFlags(v.format, v['log-format']);
+  if (format !== undefined) obj.format = format;
   // The server decides per request (the URL's site, or each line's vhost against the registered
   // sites), so the pipeline's own routing is never used. It only has to pass validation: vhost
   // routing when the format has a vhost, else a fixed placeholder that no request reaches.
@@ -92,11 +108,21 @@ export function serveConfig(v: Values): PipelineConfig {
   set('privacy', 'user', v.user);
   if (v['no-geo']) set('enrich', 'geo', false);
   set('enrich', 'geoDatabase', v['geo-db']);
-  return v.pipeline ? validatePipeline(obj, v.pipeline, { baseDir: dirname(resolve(v.pipeline)) }) : validatePipeline(obj, 'command line');
+  return v.pipeline ? validatePipeline(obj, v.pipeline, { baseDir: dirname(resolve(v.pipeline)) }) : validateFlags(obj);
 }
 
 function envFlag(s: string | undefined): boolean {
   return s === '1' || s === 'true' || s === 'yes';
+}
+
+/** The reverse proxies whose forwarding headers count (docs/server.md): loopback and/or a list. */
+export function trustedProxies(v: Values, env: NodeJS.ProcessEnv): string[] {
+  const listed = v['trusted-proxy'] ?? (env.WEBLOG_TRUSTED_PROXIES ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+  for (const p of listed) {
+    if (parseCidr(p) === null) throw appError('ERR_USAGE', `--trusted-proxy must be an IP address or CIDR block like 10.0.0.0/8 (got ${JSON.stringify(p).slice(0, 80)})`);
+  }
+  const loopback = v['trust-proxy'] ?? envFlag(env.WEBLOG_TRUST_PROXY);
+  return [...(loopback ? ['loopback'] : []), ...listed];
 }
 
 export const serveCommand: Command = {
@@ -115,16 +141,20 @@ export const serveCommand: Command = {
       ...(v['max-body'] !== undefined ? { maxBodyBytes: maxBody, maxDecodedBytes: maxBody * 8 } : {}),
       ...(v['login-rate'] !== undefined ? { loginPerMinute: intFlag('login-rate', v['login-rate'], 1, 1_000_000)! } : {}),
       ...(v['ingest-rate'] !== undefined ? { ingestPerMinute: intFlag('ingest-rate', v['ingest-rate'], 1, 1_000_000)! } : {}),
+      ...(v['max-gzip-ratio'] !== undefined ? { maxGzipRatio: intFlag('max-gzip-ratio', v['max-gzip-ratio'], 2, 1_000_000)! } : {}),
+      ...(v['body-timeout'] !== undefined ? { bodyIdleTimeoutMs: intFlag('body-timeout', v['body-timeout'], 1, 86_400)! * 1000 } : {}),
+      ...(v['request-timeout'] !== undefined ? { requestTimeoutMs: intFlag('request-timeout', v['request-timeout'], 1, 86_400)! * 1000 } : {}),
     };
     const sessionHours = intFlag('session-hours', v['session-hours'], 1, 24 * 90) ?? 12;
+    const proxies = trustedProxies(v, io.env);
 
     const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(storePath);
     if (isUrl && v.accounts === undefined) throw appError('ERR_USAGE', '--accounts PATH is required with a ClickHouse store (accounts live in a SQLite file)');
     const store = await openStore(storePath, { visitTimeoutSec: config.metrics.visitTimeoutMinutes * 60 });
     const accounts = openAccountStore(v.accounts ?? storePath);
-    const keys = await openKeyRingFor(storePath);
+    const keys = await openKeyRingFor(storePath, v.keys !== undefined ? { keys: v.keys } : {});
     const closeAll = async (): Promise<void> => {
-      keys.close();
+      await keys.close();
       await accounts.close();
       await store.close();
     };
@@ -139,7 +169,7 @@ export const serveCommand: Command = {
         acceptUnknownVhosts: v['accept-unknown-vhosts'] ?? false,
         limits,
         sessionTtlSeconds: sessionHours * 3600,
-        trustProxy: v['trust-proxy'] ?? envFlag(io.env.WEBLOG_TRUST_PROXY),
+        trustedProxies: proxies,
         logger: io.stdout,
         logLevel: v['log-level'] ?? io.env.WEBLOG_LOG_LEVEL ?? 'info',
       });

@@ -1,6 +1,7 @@
 import { appError } from '../core/errors.js';
-import { checkCustomerId, checkSiteName, openAccountStore } from '../store/accounts.js';
-import { defaultStorePath, openStore } from '../store/index.js';
+import { checkCustomerId, checkSiteName } from '../store/index.js';
+import { openAccountStore } from '../store/index.js';
+import { defaultStorePath, openStore, requireStore } from '../store/index.js';
 import { dateFlag, parse, printHelp } from './args.js';
 import type { Command } from './command.js';
 
@@ -34,6 +35,7 @@ export const siteCommand: Command = {
     if (rest.length > 0) throw appError('ERR_USAGE', `unexpected argument "${rest[0]}"`);
     const storePath = v.store ?? defaultStorePath(io.env);
     if (action === 'list') {
+      requireStore(storePath);
       const accounts = openAccountStore(storePath);
       try {
         for (const s of await accounts.sites()) io.stdout.write(`${s.site}\t${s.customer}\t${s.hosts.join(',')}\n`);

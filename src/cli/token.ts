@@ -1,6 +1,7 @@
 import { appError } from '../core/errors.js';
-import { checkCustomerId, openAccountStore } from '../store/accounts.js';
-import { defaultStorePath } from '../store/index.js';
+import { checkCustomerId } from '../store/index.js';
+import { openAccountStore } from '../store/index.js';
+import { defaultStorePath, requireStore } from '../store/index.js';
 import { parse, printHelp } from './args.js';
 import type { Command } from './command.js';
 
@@ -8,8 +9,8 @@ const help = `Usage: weblog token create (--customer ID | --operator) [--store P
        weblog token list [--store PATH]
        weblog token revoke TOKEN-ID [--store PATH]
 
-create prints a new access token once, alone on the last line of stdout: only a salted scrypt
-hash of it is stored, so it cannot be shown again. A customer token reads that customer's
+create prints a new access token once, alone on the last line of stdout: only a keyed hash of
+it is stored (the key is PATH.token-key, 0600), so it cannot be shown again. A customer token reads that customer's
 weblogs (API and web login); an operator token ingests logs and reads every site.
 
   --customer ID   token for this customer
@@ -30,7 +31,9 @@ export const tokenCommand: Command = {
     if (action !== 'create' && action !== 'list' && action !== 'revoke') throw appError('ERR_USAGE', 'use `weblog token create|list|revoke`');
     if (action === 'create' && (v.customer === undefined) === !v.operator) throw appError('ERR_USAGE', 'give exactly one of --customer ID or --operator');
     if (action === 'revoke' && id === undefined) throw appError('ERR_USAGE', 'weblog token revoke needs a TOKEN-ID (see weblog token list)');
-    const accounts = openAccountStore(v.store ?? defaultStorePath(io.env));
+    const storePath = v.store ?? defaultStorePath(io.env);
+    if (action === 'list') requireStore(storePath);
+    const accounts = openAccountStore(storePath);
     try {
       if (action === 'create') {
         const customer = v.customer === undefined ? null : checkCustomerId(v.customer);

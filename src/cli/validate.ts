@@ -1,5 +1,5 @@
 import { appError } from '../core/errors.js';
-import { loadPipelineFile } from '../pipeline/config.js';
+import { loadPipelineFile } from '../pipeline/index.js';
 import { createParser } from '../parse/index.js';
 import { parse, printHelp } from './args.js';
 import type { Command } from './command.js';

@@ -10,6 +10,7 @@ interface ErrorSpec {
   readonly hint: string;
   /** Process exit code category: 2 usage/config, 1 runtime. */
   readonly exit: 1 | 2;
+  /** The answer `weblog serve` gives for it; 500 when absent (a fault of the server, not the request). */
   readonly httpStatus?: number;
 }
 
@@ -26,23 +27,52 @@ export const ERRORS = {
     message: 'unknown log format %s (known: %s)',
     hint: 'Use a preset name, or --log-format with an Apache LogFormat or nginx log_format string.',
     exit: 2,
+    httpStatus: 400,
   },
   ERR_PARSE_BAD_TEMPLATE: { message: 'cannot compile log format: %s', hint: 'Check the LogFormat / log_format string.', exit: 2 },
+  ERR_PARSE_NO_MATCH: {
+    message: 'none of the first %s lines of %s matches format %s (%s); nothing was stored',
+    hint: 'Compare --format / --log-format with the LogFormat or log_format of the web server, fix it and run the same command again.',
+    exit: 1,
+    httpStatus: 422,
+  },
   ERR_PARSE_DETECT_FAILED: {
-    message: 'could not detect the log format from the first %s lines',
-    hint: 'Name it with --format (combined, common, vhost_combined, nginx_combined, xferlog) or --log-format.',
+    message: 'could not detect the log format from the first %s lines (none of %s fits)',
+    hint: 'Name it with --format NAME or --log-format STRING (`weblog ingest --help` lists the formats).',
     exit: 2,
+    httpStatus: 422,
   },
   ERR_SOURCE_OPEN: { message: 'cannot open %s: %s', hint: 'Check that the file exists and is readable.', exit: 1 },
-  ERR_SOURCE_READ: { message: 'error reading %s: %s', hint: 'A truncated .gz or an I/O error; lines before it were committed.', exit: 1 },
+  ERR_SOURCE_IS_DIRECTORY: {
+    message: '%s is a directory, not a log file',
+    hint: "Name the log files in it, e.g. 'DIR/access.log*' in quotes: weblog expands the pattern and reads the files oldest first.",
+    exit: 2,
+    httpStatus: 400,
+  },
+  ERR_SOURCE_READ: { message: 'error reading %s: %s', hint: 'A truncated .gz or an I/O error; lines before it were committed.', exit: 1, httpStatus: 400 },
+  ERR_SOURCE_BUSY: {
+    message: 'another ingest moved this source first (it stands at byte %s, this batch started at %s)',
+    hint: 'Two ingests read the same file at once; the other one counts it. Nothing was counted twice.',
+    exit: 1,
+  },
+  ERR_INTERRUPTED: {
+    message: 'stopped by a signal while waiting for %s',
+    hint: 'What was committed stays (a batch counts only once its commit completed); a rerun resumes after it, so nothing is lost or counted twice.',
+    exit: 1,
+  },
   ERR_ENRICH_GEO_DB: { message: 'cannot open the country database %s: %s', hint: 'Pass --geo-db PATH to a .mmdb file, or --no-geo.', exit: 1 },
   ERR_STORE_OPEN: { message: 'cannot open store %s: %s', hint: 'Check --store / WEBLOG_STORE and the directory permissions.', exit: 1 },
+  ERR_STORE_MISSING: {
+    message: 'no store yet at %s: run `weblog ingest` first',
+    hint: 'Check --store / WEBLOG_STORE; `weblog ingest --store PATH FILE` creates the store, this command only reads one.',
+    exit: 1,
+  },
   ERR_STORE_WRITE: {
     message: 'store write failed: %s',
     hint: 'Nothing of the failed batch was committed; rerun the same command to resume from the last checkpoint.',
     exit: 1,
   },
-  ERR_STORE_BUSY: { message: 'store is locked by another writer: %s', hint: 'Wait for the other ingest to finish, or retry.', exit: 1 },
+  ERR_STORE_BUSY: { message: 'store is locked by another writer: %s', hint: 'Wait for the other ingest to finish, or retry.', exit: 1, httpStatus: 503 },
   ERR_STORE_SCHEMA_NEWER: {
     message: 'store schema version %s is newer than this weblog supports (%s)',
     hint: 'Upgrade weblog.',
@@ -60,6 +90,12 @@ export const ERRORS = {
     message: '%s of %s lines were rejected (--strict)',
     hint: 'See the reasons above; drop --strict to accept partial input.',
     exit: 1,
+  },
+  ERR_DATA_ALL_REJECTED: {
+    message: 'every line was rejected: %s, none counted (%s)',
+    hint: 'The lines do not match the log format: compare --format / --log-format with the LogFormat or log_format of the web server (the rejected lines are counted and listed above).',
+    exit: 1,
+    httpStatus: 422,
   },
   ERR_REPORT_UNKNOWN_TABLE: {
     message: 'unknown report table %s (known: %s)',
@@ -102,6 +138,37 @@ export const ERRORS = {
   ERR_INGEST_BUSY: { message: '%s ingests are already waiting for the store', hint: 'Retry after the Retry-After seconds; log shippers should back off on 503.', exit: 1, httpStatus: 503 },
   ERR_SERVER_CLOSING: { message: 'server is shutting down', hint: 'Retry against the restarted server.', exit: 1, httpStatus: 503 },
   ERR_STORE_READ: { message: 'store read failed: %s', hint: 'Check that the store server is reachable (a ClickHouse URL: its /ping) and retry.', exit: 1 },
+  ERR_LIVE_BUSY: { message: '%s live pages are open already', hint: 'The page works without live updates: reload it to see new data.', exit: 1, httpStatus: 503 },
+  ERR_REQUEST_TIMEOUT: {
+    message: 'request timed out: %s',
+    hint: 'The upload stalled or took too long (--body-timeout, --request-timeout); nothing of this request was stored, send it again.',
+    exit: 1,
+    httpStatus: 408,
+  },
+  ERR_INGEST_EXPANDS: {
+    message: 'the gzip body expands more than %s times',
+    hint: 'Log text compresses far less; send it uncompressed or as ordinary gzip. Nothing of this request was stored.',
+    exit: 1,
+    httpStatus: 413,
+  },
+  ERR_PARSE_DETECT_GZIP: {
+    message: 'could not detect the log format: the input is gzip-compressed',
+    hint: 'Pipe it through zcat, or give the file name (weblog reads .gz files itself).',
+    exit: 2,
+    httpStatus: 422,
+  },
+  ERR_PARSE_DETECT_BINARY: {
+    message: 'could not detect the log format: the input is binary, not text (%s)',
+    hint: 'Check that this is an access log; weblog reads plain and .gz files, not other archives or databases.',
+    exit: 2,
+    httpStatus: 422,
+  },
+  ERR_PARSE_DETECT_JSON: {
+    message: "could not detect the log format: the input is JSON lines, but not Caddy's access log",
+    hint: 'JSON access logs: use --format caddy, or --log-format with nginx escape=json (docs/configuration.md).',
+    exit: 2,
+    httpStatus: 422,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -16,6 +16,14 @@ export const TOP_LISTS = [
   'countries',
   'statusCodes',
   'hours',
+  'entryPages',
+  'exitPages',
+  'browserVersions',
+  'osVersions',
+  'fileTypes',
+  'methods',
+  'protocols',
+  'slowPages',
 ] as const;
 export type TopList = (typeof TOP_LISTS)[number];
 
@@ -42,6 +50,17 @@ export const LIST_IDS: Readonly<Record<ListName, number>> = {
   ftpFiles: 14,
   ftpIps: 15,
   ftpUsers: 16,
+  entryPages: 17,
+  exitPages: 18,
+  browserVersions: 19,
+  osVersions: 20,
+  fileTypes: 21,
+  methods: 22,
+  protocols: 23,
+  slowPages: 24,
 };
+
+/** One more than the largest list id: the size of arrays indexed by list id. */
+export const LIST_SLOTS = 25;
 
 export const LIST_NAMES: readonly ListName[] = Object.keys(LIST_IDS) as ListName[];

@@ -15,6 +15,8 @@
  * text (UTF-8, invalid bytes as \xHH) once per distinct value, when a value is interned.
  */
 
+export * from './line-fields.js';
+
 declare const rawIpBrand: unique symbol;
 declare const rawUserBrand: unique symbol;
 
@@ -92,7 +94,8 @@ export type RejectReason =
   | 'missing_field'
   | 'trailing_garbage'
   | 'no_site'
-  | 'format_mismatch';
+  | 'format_mismatch'
+  | 'bad_duration';
 
 export const REJECT_REASONS: readonly RejectReason[] = [
   'empty',
@@ -106,6 +109,8 @@ export const REJECT_REASONS: readonly RejectReason[] = [
   'trailing_garbage',
   'no_site',
   'format_mismatch',
+  // Appended, never inserted: a byte parser's reject code is index + 1 into this list.
+  'bad_duration',
 ];
 
 /** What enrichment learns about a line. Values are shared, cached objects: never mutate them. */
@@ -114,6 +119,10 @@ export interface UaInfo {
   readonly os: string;
   readonly device: string;
   readonly bot: boolean;
+  /** "<browser> <major>" (e.g. "Chrome 120"), '' when the version is unknown. */
+  readonly browserVersion: string;
+  /** "<os> <version>" (e.g. "Windows 10", "Mac OS 10.15", "iOS 17"), '' when unknown. */
+  readonly osVersion: string;
 }
 
 export type ReferrerKind = 'none' | 'internal' | 'external' | 'search' | 'social';
@@ -130,6 +139,8 @@ export interface ReferrerInfo {
   readonly term: string;
   /** Known referrer-spam domain. */
   readonly spam: boolean;
+  /** The referring host without `www.`, as compared with a site's own host names ('' for none). */
+  readonly host: string;
 }
 
 /**

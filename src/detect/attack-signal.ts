@@ -5,7 +5,7 @@
  * 404s (a scan). Flags go to the operator (a callback: stderr in ingest); nothing about an
  * address outlives the window, and nothing is ever written to the store.
  */
-import type { ParsedLine } from '../core/record.js';
+import { F_IP, type LineFields } from '../core/line-fields.js';
 
 export interface AttackSignalOptions {
   /** Window length in seconds of log time (default 600). */
@@ -38,7 +38,7 @@ interface Track {
 }
 
 export interface AttackSignal {
-  observe(line: ParsedLine): void;
+  observe(line: LineFields): void;
   /** Addresses currently tracked (for tests and metrics; never persisted). */
   readonly tracked: number;
 }
@@ -77,15 +77,17 @@ export function createAttackSignal(opts: AttackSignalOptions, onFlag: (f: Attack
         sweep(latest);
         lastSweep = latest;
       }
-      let t = tracks.get(line.ip);
+      // Only 401/403/404 lines get here: decoding their address is off the common path.
+      const ipBytes = (line.inScratch[F_IP] ? line.scratch : line.src).subarray(line.start[F_IP]!, line.end[F_IP]!);
+      const ip = Buffer.from(ipBytes.buffer, ipBytes.byteOffset, ipBytes.length).toString('latin1');
+      let t = tracks.get(ip);
       if (t === undefined) {
         if (tracks.size >= opts.maxTracked) {
           const oldest = tracks.keys().next();
           if (oldest.done !== true) tracks.delete(oldest.value);
         }
         t = { auth: [], nf: [], flaggedAuth: false, flaggedNf: false };
-        // A copy: the key must not pin the chunk of log it was cut from.
-        tracks.set(Buffer.from(line.ip, 'latin1').toString('latin1'), t);
+        tracks.set(ip, t);
       }
       const cutoff = now - opts.windowSec;
       const times = auth ? t.auth : t.nf;
@@ -93,10 +95,10 @@ export function createAttackSignal(opts: AttackSignalOptions, onFlag: (f: Attack
       prune(times, cutoff);
       if (auth && !t.flaggedAuth && times.length >= opts.authFailures) {
         t.flaggedAuth = true;
-        onFlag({ kind: 'auth-failures', ip: line.ip, count: times.length, from: times[0]!, to: now });
+        onFlag({ kind: 'auth-failures', ip, count: times.length, from: times[0]!, to: now });
       } else if (!auth && !t.flaggedNf && times.length >= opts.notFound) {
         t.flaggedNf = true;
-        onFlag({ kind: '404-scan', ip: line.ip, count: times.length, from: times[0]!, to: now });
+        onFlag({ kind: '404-scan', ip, count: times.length, from: times[0]!, to: now });
       }
       if (times.length === 0) {
         if (auth) t.flaggedAuth = false;

@@ -25,6 +25,8 @@ export interface UaClassifierOptions {
 export interface GeoLookup {
   /** ISO 3166-1 alpha-2 code; '' for empty, invalid, private or unknown addresses. */
   country(ip: RawIp): string;
+  /** The same for an address written in bytes[s, e), as two packed char codes (c1 << 8 | c2); 0 for unknown. */
+  countryOfBytes(bytes: Uint8Array, s: number, e: number): number;
   /** Credit line a report must show for the database in use, null when none is required. */
   readonly attribution: string | null;
   close?(): void;
@@ -33,8 +35,8 @@ export interface GeoLookup {
 export interface GeoLookupOptions {
   /** An .mmdb country (or city) database; default: the bundled DB-IP Lite country db. */
   path?: string;
-  /** Distinct addresses remembered (default 20,000). */
-  cacheSize?: number;
+  /** Where the database's range table is cached (default: geoCacheDir()). */
+  cacheDir?: string;
 }
 
 export interface ReferrerClassifier {

@@ -11,3 +11,6 @@ export type {
   ReferrerClassifierOptions,
 } from './enricher.js';
 export { createUaClassifier, openGeoLookup, DBIP_ATTRIBUTION, createReferrerClassifier, isCrawler } from './enricher.js';
+export { createLineEnricher } from './line-enricher.js';
+export type { LineEnricher } from './line-enricher.js';
+export { ownHostKeys } from './referrer.js';

@@ -27,7 +27,7 @@ export const MAX_REFERRER_URL = 200;
 /** Referers are classified (and cached) by their first 2048 chars; see the UA cache for why. */
 const MAX_REFERRER_KEY = 2048;
 
-const EMPTY_INFO = { url: '', site: '', engine: '', term: '', spam: false } as const;
+const EMPTY_INFO = { url: '', site: '', engine: '', term: '', spam: false, host: '' } as const;
 export const NO_REFERRER: ReferrerInfo = Object.freeze({ kind: 'none', ...EMPTY_INFO });
 export const INTERNAL_REFERRER: ReferrerInfo = Object.freeze({ kind: 'internal', ...EMPTY_INFO });
 
@@ -327,6 +327,7 @@ function junk(referrer: string): ReferrerInfo {
     engine: '',
     term: '',
     spam: false,
+    host: '',
   });
 }
 
@@ -391,13 +392,14 @@ class CachingReferrerClassifier implements ReferrerClassifier {
     host = lowerAscii(host.endsWith('.') ? host.slice(0, -1) : host);
     if (host === '') return junk(ref);
 
-    if (this.#ownHosts.has(host) || this.#ownHosts.has(stripWww(host))) return INTERNAL_REFERRER;
+    const hostKey = stripWww(host);
+    if (this.#ownHosts.has(host) || this.#ownHosts.has(hostKey)) return INTERNAL_REFERRER;
 
     const t = this.#tables;
     if (scheme !== 'http' && scheme !== 'https') {
       const engine = t.engines.get(host);
       if (engine === undefined) return junk(ref);
-      return makeInfo('search', ref.slice(0, MAX_REFERRER_URL), '', engine.name, '', false);
+      return makeInfo('search', ref.slice(0, MAX_REFERRER_URL), '', engine.name, '', false, hostKey);
     }
     if (port !== '' && !isDigits(port)) return junk(ref);
     const defaultPort = scheme === 'http' ? '80' : '443';
@@ -424,11 +426,11 @@ class CachingReferrerClassifier implements ReferrerClassifier {
 
     const engine = findEngine(t, host, path);
     const term = engine === undefined ? null : searchTerm(engine, ref, tail);
-    if (engine !== undefined && term !== null) return makeInfo('search', url, site, engine.name, term, spam);
+    if (engine !== undefined && term !== null) return makeInfo('search', url, site, engine.name, term, spam, hostKey);
     const socialDomain = matchDomain(t.socials, host);
     const social = socialDomain === undefined ? undefined : t.socials.get(socialDomain);
-    if (social !== undefined) return makeInfo('social', url, site, social, '', spam);
-    return makeInfo('external', url, site, '', '', spam);
+    if (social !== undefined) return makeInfo('social', url, site, social, '', spam, hostKey);
+    return makeInfo('external', url, site, '', '', spam, hostKey);
   }
 }
 
@@ -439,9 +441,23 @@ function makeInfo(
   engine: string,
   term: string,
   spam: boolean,
+  host: string,
 ): ReferrerInfo {
   // Copies: the parts are slices of the Referer, which is a slice of a whole chunk of log.
-  return Object.freeze({ kind, url: ownString(url), site: ownString(site), engine, term: ownString(term), spam });
+  return Object.freeze({ kind, url: ownString(url), site: ownString(site), engine, term: ownString(term), spam, host: ownString(host) });
+}
+
+/**
+ * The keys a site's own host names match a Referer's `host` by (without `www.`): a Referer from
+ * one of them is internal, not a referring site.
+ */
+export function ownHostKeys(hosts: readonly string[]): Set<string> {
+  const own = new Set<string>();
+  for (const h of hosts) {
+    const host = normaliseHostName(h);
+    if (host !== '') own.add(stripWww(host));
+  }
+  return own;
 }
 
 /** A configured site host: lower-cased, without port or trailing dot. */

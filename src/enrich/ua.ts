@@ -13,7 +13,53 @@ import type { UaClassifier, UaClassifierOptions } from './enricher.js';
 const UNKNOWN = 'Unknown';
 
 /** The result for an empty User-Agent (the log wrote `-` or `""`). */
-export const UNKNOWN_UA: UaInfo = Object.freeze({ browser: UNKNOWN, os: UNKNOWN, device: UNKNOWN, bot: false });
+export const UNKNOWN_UA: UaInfo = Object.freeze({ browser: UNKNOWN, os: UNKNOWN, device: UNKNOWN, bot: false, browserVersion: '', osVersion: '' });
+
+/**
+ * ua-parser-js writes some OS names as the UA spelled them (`linux`, `freebsd`): one family must
+ * be one row, so lower-case names get their usual spelling.
+ */
+const OS_SPELLING: Readonly<Record<string, string>> = {
+  linux: 'Linux',
+  freebsd: 'FreeBSD',
+  openbsd: 'OpenBSD',
+  netbsd: 'NetBSD',
+  dragonfly: 'DragonFly',
+  solaris: 'Solaris',
+  sunos: 'SunOS',
+  aix: 'AIX',
+  hp_ux: 'HP-UX',
+  'hp-ux': 'HP-UX',
+  unix: 'Unix',
+  haiku: 'Haiku',
+  plan9: 'Plan9',
+  minix: 'Minix',
+  beos: 'BeOS',
+  os2: 'OS/2',
+  amigaos: 'AmigaOS',
+  morphos: 'MorphOS',
+  risc_os: 'RISC OS',
+  gnu: 'GNU',
+};
+
+export function osFamily(name: string | undefined): string {
+  if (name === undefined || name === '') return UNKNOWN;
+  if (name !== name.toLowerCase()) return name;
+  return OS_SPELLING[name] ?? name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/**
+ * The version shown beside a family: the major version, except for macOS 10.x, whose minor
+ * number is the release (10.15 Catalina); '' when unknown.
+ */
+export function versionLabel(family: string, version: string | undefined): string {
+  if (family === UNKNOWN || version === undefined || version === '') return '';
+  const parts = version.split('.');
+  const major = parts[0]!;
+  if (!/^\d+$/.test(major) && !/^[A-Za-z]+$/.test(major)) return '';
+  const v = family === 'Mac OS' && major === '10' && parts[1] !== undefined ? `10.${parts[1]}` : major;
+  return `${family} ${v}`;
+}
 
 /** ua-parser-js device types → our device classes. No type means a desktop browser. */
 const DEVICE_CLASS: Readonly<Record<string, string>> = {
@@ -59,17 +105,17 @@ class CachingUaClassifier implements UaClassifier {
     const result = this.#parser.setUA(ua).getResult();
     const bot = isCrawler(ua);
     const browser = result.browser.name || UNKNOWN;
-    const os = result.os.name || UNKNOWN;
+    const os = osFamily(result.os.name);
     const type = result.device.type;
     const device = bot ? 'bot' : type === undefined || type === '' ? 'desktop' : (DEVICE_CLASS[type] ?? type);
-    return this.#intern(browser, os, device, bot);
+    return this.#intern(browser, os, device, bot, versionLabel(browser, result.browser.major ?? result.browser.version), versionLabel(os, result.os.version));
   }
 
-  #intern(browser: string, os: string, device: string, bot: boolean): UaInfo {
-    const key = `${browser}\u0000${os}\u0000${device}\u0000${bot ? 1 : 0}`;
+  #intern(browser: string, os: string, device: string, bot: boolean, browserVersion: string, osVersion: string): UaInfo {
+    const key = `${browser}\u0000${os}\u0000${device}\u0000${bot ? 1 : 0}\u0000${browserVersion}\u0000${osVersion}`;
     let info = this.#interned.get(key);
     if (info === undefined) {
-      info = Object.freeze({ browser: ownString(browser), os: ownString(os), device: ownString(device), bot });
+      info = Object.freeze({ browser: ownString(browser), os: ownString(os), device: ownString(device), bot, browserVersion: ownString(browserVersion), osVersion: ownString(osVersion) });
       this.#interned.set(key, info);
     }
     return info;

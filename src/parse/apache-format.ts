@@ -2,8 +2,8 @@
  * Apache LogFormat strings (mod_log_config, plus mod_ssl's %{..}x/%{..}c and mod_logio's %I/%O/%S)
  * compiled into the shared template engine.
  */
+import type { ByteLineParser } from '../core/line-fields.js';
 import { appError } from '../core/errors.js';
-import type { LineParser } from './parser.js';
 import { compileStrftime } from './time.js';
 import {
   K_BYTES,
@@ -21,6 +21,7 @@ import {
   K_TIME_CLF,
   K_TIME_EPOCH,
   K_TIME_STRF,
+  K_TIME_TAKEN,
   K_USER,
   K_USER_AGENT,
   K_VHOST,
@@ -64,6 +65,21 @@ function timeField(name: string, arg: string | null): TemplateToken[] {
   return [field(name, K_TIME_STRF, { strf: prog })];
 }
 
+/** %T in seconds, %{UNIT}T in s, ms or us (Apache 2.4.13+); the finest unit wins over coarser ones. */
+function timeTakenField(name: string, arg: string | null): FieldToken {
+  switch (arg) {
+    case null:
+    case 's':
+      return field(name, K_TIME_TAKEN, { token: true, rank: 1, scale: 1e6 });
+    case 'ms':
+      return field(name, K_TIME_TAKEN, { token: true, rank: 2, scale: 1e3 });
+    case 'us':
+      return field(name, K_TIME_TAKEN, { token: true, rank: 3, scale: 1 });
+    default:
+      throw bad(`${name}: the unit of %T is s, ms or us`);
+  }
+}
+
 function headerField(name: string, arg: string | null): FieldToken {
   if (arg === null) throw bad(`${name} needs a header name, e.g. %{User-Agent}i`);
   switch (arg.toLowerCase()) {
@@ -86,7 +102,8 @@ function directive(letter: string, arg: string | null, name: string, original: b
       // %{c}a is the peer of the connection; %a the client (after mod_remoteip).
       return [field(name, K_IP, { token: true, rank: arg === 'c' ? 1 : 3 })];
     case 'h':
-      return [field(name, K_IP, { token: true, rank: arg === 'c' ? 1 : 2 })];
+      // The remote host: a DNS name when HostnameLookups is On (%{c}h is the peer's address).
+      return [field(name, K_IP, { token: true, rank: arg === 'c' ? 1 : 2, hostName: arg !== 'c' })];
     case 'A':
     case 'k':
     case 'L':
@@ -95,9 +112,11 @@ function directive(letter: string, arg: string | null, name: string, original: b
     case 'X':
     case 'I':
     case 'S':
-    case 'D':
-    case 'T':
       return [field(name, K_IGNORE, { token: true })];
+    case 'D':
+      return [field(name, K_TIME_TAKEN, { token: true, rank: 3, scale: 1 })];
+    case 'T':
+      return [timeTakenField(name, arg)];
     case 'p':
       return [field(name, K_IGNORE, { token: true, port: true })];
     case 'b':
@@ -234,10 +253,10 @@ export function apacheFormatName(logFormat: string): string {
   return `apache:${logFormat}`;
 }
 
-export function compileApacheFormatAs(logFormat: string, format: string, allowTrailing: boolean): LineParser {
+export function compileApacheFormatAs(logFormat: string, format: string, allowTrailing: boolean): ByteLineParser {
   return new TemplateParser(tokenizeApacheFormat(logFormat), { format, allowTrailing });
 }
 
-export function compileApacheFormat(logFormat: string): LineParser {
+export function compileApacheFormat(logFormat: string): ByteLineParser {
   return compileApacheFormatAs(logFormat, apacheFormatName(logFormat), false);
 }

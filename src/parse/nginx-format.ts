@@ -1,8 +1,13 @@
 /**
- * nginx log_format strings compiled into the shared template engine. Unknown variables are
- * fields whose value is ignored; the ones below feed the record.
+ * nginx log_format strings compiled into the shared template engine. The variables below feed
+ * the record; nginx-variables.ts lists the ones that are read past and ignored; any other
+ * variable is a compile error. An `escape=default|json|none` prefix, as in nginx.conf, says how
+ * values are escaped.
  */
-import type { LineParser } from './parser.js';
+import type { ByteLineParser } from '../core/line-fields.js';
+import { appError } from '../core/errors.js';
+import { ESC_JSON, ESC_LOG, ESC_NONE } from './escape.js';
+import { isIgnorableNginxVariable } from './nginx-variables.js';
 import {
   K_BYTES,
   K_FORWARDED_FOR,
@@ -19,6 +24,7 @@ import {
   K_TIME_CLF,
   K_TIME_EPOCH,
   K_TIME_ISO,
+  K_TIME_TAKEN,
   K_USER,
   K_USER_AGENT,
   K_VHOST,
@@ -76,15 +82,32 @@ function variable(v: string, name: string): FieldToken {
     case 'server_port':
       return field(name, K_IGNORE, { token: true, port: true });
     case 'request_time':
+      // Seconds with a millisecond fraction: 0.123.
+      return field(name, K_TIME_TAKEN, { token: true, scale: 1e6 });
     case 'request_length':
     case 'connection':
     case 'connection_requests':
     case 'pid':
       return field(name, K_IGNORE, { token: true });
     default:
+      if (!isIgnorableNginxVariable(v)) {
+        throw appError('ERR_PARSE_BAD_TEMPLATE', `unknown nginx variable ${name} (a variable your configuration defines with map or set: write it as $http_x_<name>, see docs/configuration.md)`);
+      }
       // $upstream_* may hold lists ("10.0.0.1:80, 10.0.0.2:80"): not a single token.
       return field(name, K_IGNORE);
   }
+}
+
+/** `escape=json '…'` as in nginx.conf: the escaping and the rest of the format. */
+function splitEscape(fmt: string): { escape: number; rest: string } {
+  const t = fmt.trimStart();
+  if (!t.startsWith('escape=')) return { escape: ESC_LOG, rest: fmt };
+  let i = 7;
+  while (i < t.length && t[i] !== ' ' && t[i] !== '\t' && t[i] !== '\n' && t[i] !== '\r') i++;
+  const value = t.slice(7, i);
+  const escape = value === 'default' ? ESC_LOG : value === 'json' ? ESC_JSON : value === 'none' ? ESC_NONE : -1;
+  if (escape === -1) throw appError('ERR_PARSE_BAD_TEMPLATE', `escape=${value}: nginx's escape is default, json or none`);
+  return { escape, rest: t.slice(i).trimStart() };
 }
 
 function isNameChar(c: number): boolean {
@@ -169,10 +192,11 @@ export function nginxFormatName(logFormat: string): string {
   return `nginx:${logFormat}`;
 }
 
-export function compileNginxFormatAs(logFormat: string, format: string, allowTrailing: boolean): LineParser {
-  return new TemplateParser(tokenizeNginxFormat(logFormat), { format, allowTrailing });
+export function compileNginxFormatAs(logFormat: string, format: string, allowTrailing: boolean): ByteLineParser {
+  const { escape, rest } = splitEscape(logFormat);
+  return new TemplateParser(tokenizeNginxFormat(rest), { format, allowTrailing, escape });
 }
 
-export function compileNginxFormat(logFormat: string): LineParser {
+export function compileNginxFormat(logFormat: string): ByteLineParser {
   return compileNginxFormatAs(logFormat, nginxFormatName(logFormat), false);
 }

@@ -1,38 +1,30 @@
 /**
- * The parse stage's public interface: a LineParser turns one access-log line (a latin1 byte
- * string) into the reused ParsedLine, or says why it cannot.
+ * The parse stage's public interface: a ByteLineParser turns the bytes of one access-log line
+ * into the reused LineFields, or says why it cannot; createParser wraps one in the string API
+ * (adapter.ts) for callers that hold a line as a string.
  */
-import type { ParsedLine, RejectReason } from '../core/record.js';
-import { appError } from '../core/errors.js';
+import type { ByteLineParser } from '../core/line-fields.js';
+import { appError, type AppError } from '../core/errors.js';
 import { compileApacheFormat } from './apache-format.js';
 import { compileNginxFormat } from './nginx-format.js';
-import { createPreset } from './presets.js';
-
-export interface LineParser {
-  /** Name of the format, e.g. 'combined' or 'apache:<template>'. */
-  readonly format: string;
-  /** True when lines carry a vhost (then routing by vhost is possible). */
-  readonly hasVhost: boolean;
-  /** Fill `out` from one line (a latin1 byte string, no '\n'; a trailing '\r' is tolerated and stripped).
-   *  Returns null when parsed, else the reason. Never throws, for ANY input string. Resets every field of `out`. */
-  parse(line: string, out: ParsedLine): RejectReason | null;
-}
-
-export type PresetName = 'combined' | 'common' | 'vhost_combined' | 'nginx_combined' | 'xferlog';
-
-export const PRESETS: readonly PresetName[] = ['combined', 'common', 'vhost_combined', 'nginx_combined', 'xferlog'];
+import { PRESETS, createPreset, isPreset, type PresetName } from './presets.js';
+import { StringLineParser, type LineParser } from './adapter.js';
 
 export interface FormatSpec {
   format: PresetName | 'auto' | 'apache' | 'nginx';
   logFormat?: string;
 }
 
-function isPreset(name: string): name is PresetName {
-  return (PRESETS as readonly string[]).includes(name);
+/** What `--format` takes: the presets and `auto` (custom templates go to `--log-format`). */
+export const FORMAT_NAMES: readonly string[] = [...PRESETS, 'auto'];
+
+/** ERR_PARSE_UNKNOWN_FORMAT, listing exactly what --format takes. */
+export function unknownFormatError(name: string): AppError {
+  return appError('ERR_PARSE_UNKNOWN_FORMAT', name, FORMAT_NAMES.join(', '));
 }
 
 /** Compiles once. Throws ERR_PARSE_UNKNOWN_FORMAT / ERR_PARSE_BAD_TEMPLATE on bad specs; 'auto' is not allowed here. */
-export function createParser(spec: FormatSpec): LineParser {
+export function createByteParser(spec: FormatSpec): ByteLineParser {
   const { format, logFormat } = spec;
   if (format === 'apache' || format === 'nginx') {
     if (logFormat === undefined || logFormat.trim() === '') {
@@ -46,8 +38,13 @@ export function createParser(spec: FormatSpec): LineParser {
     }
     return createPreset(format);
   }
-  // 'auto' lands here too: detection needs sample lines, see detectFormat.
-  throw appError('ERR_PARSE_UNKNOWN_FORMAT', String(format), [...PRESETS, 'apache', 'nginx'].join(', '));
+  // 'auto' lands here too: detection needs the input, see detectFormat.
+  throw unknownFormatError(String(format));
+}
+
+/** The string LineParser of a spec (the engine's current API). */
+export function createParser(spec: FormatSpec): LineParser {
+  return new StringLineParser(createByteParser(spec));
 }
 
 /** The spec that compiles to a parser reporting itself as `format` (LineParser.format). */
@@ -56,5 +53,5 @@ export function formatSpecOf(format: string): FormatSpec {
   for (const kind of ['apache', 'nginx'] as const) {
     if (format.startsWith(`${kind}:`)) return { format: kind, logFormat: format.slice(kind.length + 1) };
   }
-  throw appError('ERR_PARSE_UNKNOWN_FORMAT', format, [...PRESETS, 'apache', 'nginx'].join(', '));
+  throw unknownFormatError(format);
 }

@@ -1,8 +1,13 @@
-/** The preset formats, compiled through the same template engine as custom formats. */
-import type { LineParser, PresetName } from './parser.js';
+/** The preset formats: Apache's and nginx's through the template engine, xferlog and Caddy by their own readers. */
+import type { ByteLineParser } from '../core/line-fields.js';
 import { compileApacheFormatAs } from './apache-format.js';
 import { compileNginxFormatAs } from './nginx-format.js';
 import { XferlogParser } from './xferlog.js';
+import { CaddyParser } from './caddy.js';
+
+/** The one list of preset names: --help, the docs, the pipeline schema and the errors derive from it. */
+export const PRESETS = ['combined', 'common', 'vhost_combined', 'nginx_combined', 'xferlog', 'caddy'] as const;
+export type PresetName = (typeof PRESETS)[number];
 
 export const COMMON_FORMAT = '%h %l %u %t "%r" %>s %b';
 export const COMBINED_FORMAT = '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"';
@@ -10,12 +15,16 @@ export const VHOST_COMBINED_FORMAT = '%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i
 export const NGINX_COMBINED_FORMAT =
   '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';
 
+export function isPreset(name: string): name is PresetName {
+  return (PRESETS as readonly string[]).includes(name);
+}
+
 /**
  * A fresh parser per call (parsers hold per-input date caches). Combined-style presets ignore
  * extra fields after the User-Agent (nginx's "$http_x_forwarded_for", timings); common does not,
  * so a combined line is 'trailing_garbage' for it and detection prefers combined.
  */
-export function createPreset(name: PresetName): LineParser {
+export function createPreset(name: PresetName): ByteLineParser {
   switch (name) {
     case 'common':
       return compileApacheFormatAs(COMMON_FORMAT, 'common', false);
@@ -27,5 +36,14 @@ export function createPreset(name: PresetName): LineParser {
       return compileNginxFormatAs(NGINX_COMBINED_FORMAT, 'nginx_combined', true);
     case 'xferlog':
       return new XferlogParser();
+    case 'caddy':
+      return new CaddyParser();
   }
 }
+
+/**
+ * Presets whose lines carry a virtual host (vhost routing works with them). Written out rather
+ * than compiled at load time (every command imports this); test/unit/parse/presets.test.ts checks
+ * it against each parser's hasVhost.
+ */
+export const VHOST_PRESETS: readonly PresetName[] = ['vhost_combined', 'caddy'];

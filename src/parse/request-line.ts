@@ -1,134 +1,98 @@
 /**
- * Splitting a request line (`%r`, `$request`) into method, path, query and protocol, on a range
- * of the line so the common case slices the line directly. Linear in the length: one scan for
- * the method, one lastIndexOf for the protocol, one indexOf for '?'.
+ * Splitting a request line (`%r`, `$request`) into method, path, query and protocol ranges.
+ * Linear in the length: one scan for the method, one backward scan for the protocol, one scan
+ * for '?'. The ranges point into the same bytes as the request (`inScratch`).
  */
-
-export interface RequestTarget {
-  method: string;
-  path: string;
-  query: string;
-  protocol: string;
-}
+import { F_METHOD, F_PATH, F_PROTOCOL, F_QUERY, type LineFields } from '../core/line-fields.js';
+import { setField } from './fields.js';
 
 const MAX_METHOD = 32;
 
-/** Known methods and protocols come back as constants: no per-line allocation for them. */
-function methodOf(s: string, start: number, end: number): string {
-  switch (end - start) {
-    case 3:
-      if (s.startsWith('GET', start)) return 'GET';
-      if (s.startsWith('PUT', start)) return 'PUT';
-      break;
-    case 4:
-      if (s.startsWith('POST', start)) return 'POST';
-      if (s.startsWith('HEAD', start)) return 'HEAD';
-      break;
-    case 5:
-      if (s.startsWith('PATCH', start)) return 'PATCH';
-      if (s.startsWith('TRACE', start)) return 'TRACE';
-      break;
-    case 6:
-      if (s.startsWith('DELETE', start)) return 'DELETE';
-      break;
-    case 7:
-      if (s.startsWith('OPTIONS', start)) return 'OPTIONS';
-      if (s.startsWith('CONNECT', start)) return 'CONNECT';
-      break;
-    case 8:
-      if (s.startsWith('PROPFIND', start)) return 'PROPFIND';
-      break;
-    default:
-      break;
-  }
-  return s.slice(start, end);
-}
-
-function protocolOf(s: string, start: number, end: number): string {
-  switch (end - start) {
-    case 8:
-      if (s.startsWith('HTTP/1.1', start)) return 'HTTP/1.1';
-      if (s.startsWith('HTTP/1.0', start)) return 'HTTP/1.0';
-      if (s.startsWith('HTTP/2.0', start)) return 'HTTP/2.0';
-      if (s.startsWith('HTTP/3.0', start)) return 'HTTP/3.0';
-      break;
-    case 6:
-      if (s.startsWith('HTTP/2', start)) return 'HTTP/2';
-      if (s.startsWith('HTTP/3', start)) return 'HTTP/3';
-      break;
-    default:
-      break;
-  }
-  return s.slice(start, end);
-}
-
 /**
  * Sets path and query from a request target: origin form `/p?q`, `*`, or absolute form
- * `http://host/p?q` (its path is taken). Anything else (authority form, junk) gives ''.
+ * `http://host/p?q` (its path is taken). Anything else (authority form, junk) leaves them empty.
  */
-export function splitTarget(s: string, start: number, end: number, out: RequestTarget): void {
-  out.path = '';
-  out.query = '';
+export function splitTarget(b: Uint8Array, start: number, end: number, inScratch: number, out: LineFields): void {
   if (start >= end) return;
   let p = start;
-  const c = s.charCodeAt(p);
+  const c = b[p];
   if (c === 42) {
-    if (end - start === 1) out.path = '*';
+    if (end - start === 1) setField(out, F_PATH, p, end, inScratch);
     return;
   }
   if (c !== 47) {
     // Absolute form: scheme "://" authority, then the path (or '/' when there is none).
     let i = p;
     while (i < end) {
-      const l = s.charCodeAt(i) | 32;
+      const l = b[i]! | 32;
       if (l < 97 || l > 122) break;
       i++;
     }
-    if (i === p || i + 3 > end || !s.startsWith('://', i)) return;
+    if (i === p || i + 3 > end || b[i] !== 58 || b[i + 1] !== 47 || b[i + 2] !== 47) return;
+    // The second slash of "://" stands for the path "/" of a URL without one.
+    const slash = i + 2;
     i += 3;
     while (i < end) {
-      const k = s.charCodeAt(i);
+      const k = b[i];
       if (k === 47 || k === 63 || k === 35) break;
       i++;
     }
-    if (i === end || s.charCodeAt(i) !== 47) {
-      out.path = '/';
-      if (i < end && s.charCodeAt(i) === 63) out.query = s.slice(i + 1, end);
+    if (i === end || b[i] !== 47) {
+      setField(out, F_PATH, slash, slash + 1, inScratch);
+      if (i < end && b[i] === 63) setField(out, F_QUERY, i + 1, end, inScratch);
       return;
     }
     p = i;
   }
-  const q = s.indexOf('?', p);
-  if (q !== -1 && q < end) {
-    out.path = s.slice(p, q);
-    out.query = s.slice(q + 1, end);
+  let q = p;
+  while (q < end && b[q] !== 63) q++;
+  if (q < end) {
+    setField(out, F_PATH, p, q, inScratch);
+    setField(out, F_QUERY, q + 1, end, inScratch);
   } else {
-    out.path = s.slice(p, end);
+    setField(out, F_PATH, p, end, inScratch);
   }
 }
 
-/** Fills method/path/query/protocol from s[start, end); all '' for `-`, empty or junk. */
-export function splitRequest(s: string, start: number, end: number, out: RequestTarget): void {
-  out.method = '';
-  out.path = '';
-  out.query = '';
-  out.protocol = '';
+/** Sets method/path/query/protocol from b[start, end); all stay empty for `-`, empty or junk. */
+export function splitRequest(b: Uint8Array, start: number, end: number, inScratch: number, out: LineFields): void {
   let i = start;
-  while (i < end && i - start <= MAX_METHOD) {
-    const c = s.charCodeAt(i);
+  while (i < end) {
+    const c = b[i]!;
     if (c < 65 || c > 90) break;
-    i++;
+    // A method longer than any known one is junk.
+    if (++i - start > MAX_METHOD) return;
   }
   // A method is a token of A-Z followed by a space and a target; TLS bytes and `-` are not.
-  if (i === start || i - start > MAX_METHOD || i + 1 >= end || s.charCodeAt(i) !== 32) return;
+  if (i === start || i + 1 >= end || b[i] !== 32) return;
   const t = i + 1;
   let te = end;
-  const ls = s.lastIndexOf(' ', end - 1);
-  if (ls >= t && end - ls >= 7 && s.startsWith('HTTP/', ls + 1)) {
-    out.protocol = protocolOf(s, ls + 1, end);
+  let ls = end - 1;
+  while (ls >= t && b[ls] !== 32) ls--;
+  const S = out.start;
+  const E = out.end;
+  const X = out.inScratch;
+  if (ls >= t && end - ls >= 7 && b[ls + 1] === 72 && b[ls + 2] === 84 && b[ls + 3] === 84 && b[ls + 4] === 80 && b[ls + 5] === 47) {
+    S[F_PROTOCOL] = ls + 1;
+    E[F_PROTOCOL] = end;
+    X[F_PROTOCOL] = inScratch;
     te = ls;
   }
-  while (te > t && s.charCodeAt(te - 1) === 32) te--;
-  out.method = methodOf(s, start, i);
-  splitTarget(s, t, te, out);
+  while (te > t && b[te - 1] === 32) te--;
+  S[F_METHOD] = start;
+  E[F_METHOD] = i;
+  X[F_METHOD] = inScratch;
+  if (te > t && b[t] === 47) {
+    // Origin form, nearly every request: path up to '?', query after it.
+    let q = t;
+    while (q < te && b[q] !== 63) q++;
+    S[F_PATH] = t;
+    E[F_PATH] = q;
+    X[F_PATH] = inScratch;
+    if (q < te) {
+      S[F_QUERY] = q + 1;
+      E[F_QUERY] = te;
+      X[F_QUERY] = inScratch;
+    }
+  } else splitTarget(b, t, te, inScratch, out);
 }

@@ -6,11 +6,13 @@
  * an apache format needs its LogFormat…) live in config.ts, where they get a message that names
  * both fields.
  */
+import { PRESETS, VHOST_PRESETS } from '../parse/index.js';
 
 export const SOURCE_TYPES = ['file', 'stdin'] as const;
-export const FORMAT_TYPES = ['combined', 'common', 'vhost_combined', 'nginx_combined', 'xferlog', 'auto', 'apache', 'nginx'] as const;
+/** The presets come from the parse stage's one list. */
+export const FORMAT_TYPES = [...PRESETS, 'auto', 'apache', 'nginx'] as const;
 /** Formats that carry the virtual host, so vhost routing can work (templates: assumed, not checked). */
-export const VHOST_FORMAT_TYPES = ['vhost_combined', 'apache', 'nginx', 'auto'] as const;
+export const VHOST_FORMAT_TYPES: readonly FormatType[] = [...VHOST_PRESETS, 'apache', 'nginx', 'auto'];
 /** Formats defined by a `logFormat` template instead of a preset. */
 export const TEMPLATE_FORMAT_TYPES = ['apache', 'nginx'] as const;
 export const ROUTING_TYPES = ['fixed', 'vhost', 'file'] as const;

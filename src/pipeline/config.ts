@@ -10,6 +10,7 @@ import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import { AppError } from '../core/errors.js';
+import { closest } from '../core/suggest.js';
 import {
   DATE_PATTERN,
   DEFAULT_PIPELINE,
@@ -96,31 +97,9 @@ const PATTERN_HINTS: Record<string, string> = {
   [EXTENSION_PATTERN]: 'must be a lower-case extension without the dot (e.g. html)',
 };
 
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] ?? 0;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j] ?? 0;
-      prev[j] = Math.min(up + 1, (prev[j - 1] ?? 0) + 1, diag + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length] ?? 0;
-}
-
 function didYouMean(key: string, known: readonly string[]): string {
-  let best = '';
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = editDistance(key, k);
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  return best !== '' && bestD <= Math.max(1, Math.floor(best.length / 3)) ? ` (did you mean "${best}"?)` : '';
+  const best = closest(key, known);
+  return best !== null ? ` (did you mean "${best}"?)` : '';
 }
 
 function describeAjvError(e: ErrorObject): PipelineIssue | undefined {

@@ -1,30 +1,31 @@
 /**
- * Runs an ingest: for each input, open it (resuming from its checkpoint), stream it through
- * LineGuard → split2 (latin1) whose mapper runs the whole per-line path synchronously, and
- * commit a batch (deltas + checkpoint, one transaction) every `batchLines` lines. The batch
- * writer is a Writable with a high-water mark of one batch, so while the store is committing,
- * split2 and the file reader wait: memory stays bounded by one batch whatever the input size.
+ * Runs an ingest: for each input, open it (resuming from its checkpoint), cut it into blocks of
+ * lines and batches (engine/cutter.ts), run the line path on them (engine/executor.ts: inline or
+ * in worker threads), and commit each batch with the input's new position in one transaction
+ * (the commit step below). Batches commit strictly in order, one at a time; the reader may be at
+ * most one batch ahead of the commit, so memory is bounded by two batches whatever the input.
+ *
+ * Exactly once: a batch moves its source from the position it was read from to where it ends,
+ * and a store takes it only if the source still stands there (compare-and-set). A second ingest
+ * of the same bytes, overlapping this one, therefore adds nothing: its first batch is refused,
+ * and it stops reading that input (ERR_SOURCE_BUSY, reported in the summary).
  */
 import { createReadStream } from 'node:fs';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Aggregator } from '../aggregate/aggregator.js';
-import type { Batch, Checkpoint, DayDelta, RejectDelta, SiteMeta } from '../aggregate/delta.js';
+import type { CheckpointMove, RawFileSize, SiteMeta } from '../aggregate/index.js';
 import { appError, isAppError } from '../core/errors.js';
 import { collectIfOverBudget } from '../core/memory.js';
+import { count, counted } from '../core/numbers.js';
 import type { RejectReason } from '../core/record.js';
-import { detectFormat, formatSpecOf, type LineParser } from '../parse/index.js';
-import { inspectFile, matchesPrefix, openFile, openStdin, type FileInfo } from '../source/file.js';
-import { ChangeWaiter, FileFollower } from '../source/follow.js';
-import { LineGuard } from '../source/line-guard.js';
-import { createLatin1Splitter, MAX_LINE_BYTES } from '../source/line-splitter.js';
-import type { OpenedSource } from '../source/source.js';
-import type { RawSpool } from '../store/raw-spool.js';
-import type { Store } from '../store/store.js';
-import type { LineProcessor, Routing } from './line-processor.js';
-import type { IngestWorkers } from './parallel/pool.js';
-import type { BatchResult } from './parallel/protocol.js';
-import { readParallel } from './parallel/read.js';
+import { createByteParser, detectOrExplain, formatSpecOf, noLineMatches, type ByteLineParser, type Detection, type FormatSpec } from '../parse/index.js';
+import { ChangeWaiter, FileFollower, type FileInfo, inspectFile, LineGuard, matchesPrefix, MAX_LINE_BYTES, type OpenedSource, openFile, openStdin } from '../source/index.js';
+import type { RawSpool, Store } from '../store/index.js';
+import { cutInput } from './engine/cutter.js';
+import type { Executor } from './engine/executor.js';
+import { addCounts, mergeRawBlocks, newCounts, type PartResult, type Routing } from './engine/line-path.js';
+
+export type { Routing };
 
 export interface IngestInput {
   /** A file path, or '-' for stdin; with `stream`, only a name for messages. */
@@ -44,18 +45,16 @@ export interface IngestInput {
 
 export interface IngestPlan {
   readonly inputs: readonly IngestInput[];
-  /** A parser, or 'auto' to detect per input from its first lines. */
-  readonly parser: LineParser | 'auto';
+  /** A format, or 'auto' to detect per input from its first lines. */
+  readonly format: FormatSpec | 'auto';
   readonly routing: Routing;
-  readonly processor: LineProcessor;
-  readonly aggregator: Aggregator;
+  readonly executor: Executor;
   readonly store: Store;
   /** Where raw lines of sites with a raw window go; null when no site keeps any. */
   readonly rawSpool: RawSpool | null;
+  /** What a report says about the data of a site (its policy, attributions, raw window). */
   readonly siteMeta: (site: string) => SiteMeta;
   readonly batchLines: number;
-  /** Worker threads that run the per-line path (null: this thread runs it). */
-  readonly workers?: IngestWorkers | null;
   readonly onProgress?: (p: Progress) => void;
   /** Told what was detected / skipped; never given a line's content. */
   readonly onNotice?: (msg: string) => void;
@@ -87,6 +86,8 @@ export interface Progress {
 export interface IngestSummary {
   lines: number;
   parsed: number;
+  /** Blank lines (skipped, not rejected). */
+  blank: number;
   rejected: Partial<Record<RejectReason, number>>;
   /** Up to five `file:line` places per reason. */
   samples: Partial<Record<RejectReason, string[]>>;
@@ -94,6 +95,8 @@ export interface IngestSummary {
   formats: Record<string, string>;
   /** Inputs whose content was already fully ingested. */
   unchanged: string[];
+  /** Inputs another ingest was reading at the same time: this run stopped reading them. */
+  busy: string[];
   /** True when a signal ended the run early (what was read is committed). */
   stopped?: boolean;
 }
@@ -101,13 +104,24 @@ export interface IngestSummary {
 const SAMPLE_LINES = 5;
 const DETECT_BYTES = 64 * 1024;
 
-/** Reads up to `want` bytes from the start of a stream and gives back a stream that still has them. */
-async function peek(stream: Readable, want: number): Promise<{ head: Buffer; stream: Readable }> {
+/**
+ * Reads up to `want` bytes from the start of a stream and gives back a stream that still has them.
+ * A read error (a truncated .gz) ends the head early (`failed`) and is thrown again by the returned
+ * stream after the head, where the ingest reports it as ERR_SOURCE_READ.
+ */
+async function peek(stream: Readable, want: number): Promise<{ head: Buffer; stream: Readable; failed: boolean; error: { e: unknown } | null }> {
   const chunks: Buffer[] = [];
   let have = 0;
+  let error: { e: unknown } | null = null;
   const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   while (have < want) {
-    const r = await it.next();
+    let r: IteratorResult<Buffer>;
+    try {
+      r = await it.next();
+    } catch (e) {
+      error = { e };
+      break;
+    }
     if (r.done) break;
     chunks.push(r.value);
     have += r.value.length;
@@ -115,20 +129,14 @@ async function peek(stream: Readable, want: number): Promise<{ head: Buffer; str
   const head = Buffer.concat(chunks);
   async function* rest(): AsyncGenerator<Buffer> {
     if (head.length > 0) yield head;
+    if (error !== null) throw error.e;
     for (;;) {
       const r = await it.next();
       if (r.done) return;
       yield r.value;
     }
   }
-  return { head, stream: Readable.from(rest(), { objectMode: false }) };
-}
-
-function sampleLines(head: Buffer): string[] {
-  const text = head.toString('latin1');
-  const lines = text.split('\n');
-  if (lines.length > 1) lines.pop(); // possibly cut in the middle
-  return lines.slice(0, 200);
+  return { head, stream: Readable.from(rest(), { objectMode: false }), failed: error !== null, error };
 }
 
 const ABORTED = Symbol('aborted');
@@ -195,7 +203,7 @@ function nextOrAbort(it: AsyncIterator<Buffer>, signal: AbortSignal): Promise<It
 }
 
 function newSummary(): IngestSummary {
-  return { lines: 0, parsed: 0, rejected: {}, samples: {}, sites: [], formats: {}, unchanged: [] };
+  return { lines: 0, parsed: 0, blank: 0, rejected: {}, samples: {}, sites: [], formats: {}, unchanged: [], busy: [] };
 }
 
 export async function runIngest(plan: IngestPlan): Promise<IngestSummary> {
@@ -225,9 +233,11 @@ export async function runFollow(plan: IngestPlan, opts: FollowSettings): Promise
   const drainQuietMs = Math.max(1000, 2 * opts.commitIntervalMs);
   const followers = files.map((f) => ({ input: f, follower: new FileFollower(f.path, { drainQuietMs, history: opts.history }) }));
   // The format is detected once per followed path: a pass may see a single appended line.
-  const parsers = new Map<string, LineParser>();
+  const formats = new Map<string, FormatSpec>();
   const waiter = new ChangeWaiter(files.map((f) => f.path));
   const signatures = new Map<string, string>();
+  /** Inputs already announced (resuming / busy): a follow pass says it once. */
+  const told = new Set<string>();
   let lastPass = 0;
   try {
     for (let first = true; ; first = false) {
@@ -249,17 +259,16 @@ export async function runFollow(plan: IngestPlan, opts: FollowSettings): Promise
         const reads = await follower.poll();
         for (const r of reads) {
           if (signal.aborted) break;
-          const p = plan.parser === 'auto' ? parsers.get(input.path) : plan.parser;
-          // Followed passes are small and frequent: not worth a trip through the workers.
-          const res = await ingestOne({ ...plan, workers: null, ...(p ? { parser: p } : {}) }, { path: r.name, site: input.site, readPath: r.readPath, end: r.end }, summary, sites);
-          if (res.parser && plan.parser === 'auto' && !parsers.has(input.path)) parsers.set(input.path, res.parser);
+          const f = plan.format === 'auto' ? formats.get(input.path) : plan.format;
+          const res = await ingestOne({ ...plan, ...(f ? { format: f } : {}) }, { path: r.name, site: input.site, readPath: r.readPath, end: r.end }, summary, sites, told);
+          if (res.format && plan.format === 'auto' && !formats.has(input.path)) formats.set(input.path, res.format);
           follower.reached(r, res.offset);
         }
         await follower.release();
         if (signal.aborted) break;
       }
       if (summary.lines !== before) opts.onPass?.(summary);
-      if (first) plan.onNotice?.(`following ${files.length} file(s); commit interval ${opts.commitIntervalMs / 1000} s; SIGINT/SIGTERM stops`);
+      if (first) plan.onNotice?.(`following ${counted(files.length, 'file')}; commit interval ${opts.commitIntervalMs / 1000} s; SIGINT/SIGTERM stops`);
       if (signal.aborted) break;
     }
   } finally {
@@ -272,29 +281,37 @@ export async function runFollow(plan: IngestPlan, opts: FollowSettings): Promise
 }
 
 interface OneResult {
-  /** The parser used; null when nothing was read. */
-  parser: LineParser | null;
+  /** The format used; null when nothing was read. */
+  format: FormatSpec | null;
   /** Content offset reached (the checkpoint's offset); 0 for unrepeatable streams. */
   offset: number;
 }
 
-async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSummary, sites: Set<string>): Promise<OneResult> {
+/** Raised inside an input's commit chain when another ingest moved the source first. */
+class SourceBusy extends Error {}
+
+async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSummary, sites: Set<string>, told?: Set<string>): Promise<OneResult> {
   const routing: Routing = input.site !== null ? { type: 'fixed', site: input.site } : plan.routing;
-  const scope = routing.type === 'fixed' ? `site:${routing.site}` : 'vhost';
-  const rejectSite = routing.type === 'fixed' ? routing.site : '';
+  const say = (key: string, msg: string): void => {
+    if (told?.has(key)) return;
+    told?.add(key);
+    plan.onNotice?.(msg);
+  };
 
   let src: OpenedSource;
   let resumeLines = 0;
+  let from: CheckpointMove['from'] = null;
+  let info: FileInfo | null = null;
   if (input.stream !== undefined) {
     src = { name: input.path, stream: input.stream, identity: null, sizeOnDisk: null, skipBytes: 0, startOffset: 0, bytesRead: () => 0 };
   } else if (input.path === '-') {
     src = openStdin();
   } else {
-    const info = await inspectFile(input.readPath ?? input.path);
-    let from: Checkpoint | null = null;
-    for (const cp of await plan.store.checkpoints(scope)) {
+    info = await inspectFile(input.readPath ?? input.path);
+    for (const cp of await plan.store.checkpoints()) {
       if (await matchesPrefix(info, cp.fpLength, cp.fpHash)) {
-        from = cp;
+        from = { fpLength: cp.fpLength, fpHash: cp.fpHash, offset: cp.offset };
+        resumeLines = cp.lines;
         break;
       }
     }
@@ -304,152 +321,158 @@ async function ingestOne(plan: IngestPlan, input: IngestInput, summary: IngestSu
       // Follow passes ask often; only a one-off ingest says so.
       if (end === null) {
         summary.unchanged.push(input.path);
-        plan.onNotice?.(`${input.path}: already ingested (${from.lines} lines), nothing new`);
+        plan.onNotice?.(`${input.path}: already ingested (${counted(resumeLines, 'line')}), nothing new`);
       }
-      return { parser: null, offset: from.offset };
+      return { format: null, offset: from.offset };
     }
-    src = end !== null && !info.gzip ? openFileRange(info, input.path, from?.offset ?? 0, end) : { ...openFile(info, from?.offset ?? 0), name: input.path };
-    resumeLines = from?.lines ?? 0;
-    if (from !== null) plan.onNotice?.(`${input.path}: resuming after line ${from.lines}`);
+    const offset = from?.offset ?? 0;
+    src = end !== null && !info.gzip ? openFileRange(info, input.path, offset, end) : { ...openFile(info, offset), name: input.path };
+    if (from !== null) say(`resume:${input.path}`, `${input.path}: resuming after line ${count(resumeLines)}`);
   }
 
   let stream = src.stream;
-  let parser: LineParser;
-  if (plan.parser === 'auto') {
+  let parser: ByteLineParser;
+  let spec: FormatSpec;
+  if (plan.format === 'auto') {
     const p = await peek(stream, DETECT_BYTES);
     stream = p.stream;
-    if (p.head.length === 0) {
+    if (p.head.length === 0 && p.error === null) {
       // Empty input: nothing to detect and nothing to count.
       plan.onNotice?.(`${src.name}: empty`);
-      return { parser: null, offset: src.startOffset };
+      return { format: null, offset: src.startOffset };
     }
-    const sample = sampleLines(p.head);
-    const found = detectFormat(sample);
-    if (found === null) throw appError('ERR_PARSE_DETECT_FAILED', sample.length);
+    let found: Detection;
+    try {
+      found = detectOrExplain(p.head);
+    } catch (e) {
+      // A head cut short by a read error (a body declared gzip that is not) fails as that error.
+      if (p.error !== null) throw readError(p.error.e, src.name);
+      throw e;
+    }
     parser = found.parser;
-    plan.onNotice?.(`${src.name}: detected format ${found.name} (${found.parsed} of the first ${sample.length} lines parsed)`);
-  } else parser = plan.parser;
+    spec = formatSpecOf(parser.format);
+    plan.onNotice?.(`${src.name}: detected format ${found.name} (${count(found.parsed)} of the first ${counted(found.sampled, 'line')} parsed)`);
+  } else {
+    spec = plan.format;
+    parser = createByteParser(spec);
+    // A named format that matches none of a file's first lines (a typo in --log-format) fails
+    // before anything is committed: the checkpoint would otherwise mark the file as read, and the
+    // rerun with the right format would skip it. Only files read from their start: not resumed
+    // files, follow passes, stdin (a quiet pipe must not wait for 64 KiB) or HTTP bodies.
+    if (input.stream === undefined && input.path !== '-' && input.readPath === undefined && src.startOffset === 0 && src.skipBytes === 0) {
+      const p = await peek(stream, DETECT_BYTES);
+      stream = p.stream;
+      const miss = noLineMatches(parser, p.head, !p.failed && p.head.length < DETECT_BYTES);
+      if (miss !== null) throw appError('ERR_PARSE_NO_MATCH', miss.lines, src.name, parser.format, miss.reasons);
+    }
+  }
   summary.formats[src.name] = parser.format;
   if (routing.type === 'vhost' && !parser.hasVhost) {
     throw appError('ERR_USAGE', `format ${parser.format} has no virtual host field: routing by vhost needs one (or give --site)`);
   }
 
+  const exec = plan.executor;
+  exec.startInput({ name: src.name, format: spec, routing }, parser);
   const guard = new LineGuard(MAX_LINE_BYTES);
   // Offsets count decompressed bytes from the start of the content.
   const base = src.identity !== null && src.skipBytes === 0 ? src.startOffset : 0;
-  let consumed = 0;
-  let skip = src.skipBytes;
-  let lineNo = resumeLines;
   const identity = src.identity;
-  const agg = plan.aggregator;
-  const processor = plan.processor;
-  const batchLines = plan.batchLines;
+  let position = from;
+  let committed = base + 0;
+  let committedLines = resumeLines;
 
-  /** Site metadata for every site a batch touches (also sites with rejected lines only). */
-  const metaOf = (days: readonly DayDelta[], rejected: readonly RejectDelta[]): Map<string, SiteMeta> => {
+  /** Commits run one after the other; `chain` is the latest. A refused batch stops the input. */
+  let chain: Promise<void> = Promise.resolve();
+  const commit = async (parts: PartResult[], offset: number, lines: number): Promise<void> => {
+    const counts = newCounts();
+    for (const p of parts) addCounts(counts, p.counts);
     const meta = new Map<string, SiteMeta>();
-    for (const d of days) {
-      if (!meta.has(d.site)) meta.set(d.site, plan.siteMeta(d.site));
-      sites.add(d.site);
+    for (const p of parts) {
+      for (const s of p.part.site) if (!meta.has(s)) meta.set(s, plan.siteMeta(s));
+      for (const r of p.part.rejected) if (r.site !== '' && !meta.has(r.site)) meta.set(r.site, plan.siteMeta(r.site));
     }
-    for (const r of rejected) if (r.site !== '' && !meta.has(r.site)) meta.set(r.site, plan.siteMeta(r.site));
-    return meta;
-  };
-  const checkpointAt = (offset: number, lines: number): Checkpoint | null =>
-    identity === null ? null : { scope, fpLength: identity.fpLength, fpHash: identity.fpHash, dev: identity.dev, ino: identity.ino, offset, lines };
-  const sample = (reason: RejectReason, at: number): void => {
-    const s = (summary.samples[reason] ??= []);
-    if (s.length < SAMPLE_LINES) s.push(`${src.name}:${at}`);
-  };
-
-  const makeBatch = (final: boolean): Batch | undefined => {
-    if (agg.pending === 0 && !final) return undefined;
-    const { days, rejected } = agg.drain();
-    const checkpoint = checkpointAt(base + (final ? Math.min(consumed, guard.bytesIn) : consumed), lineNo);
-    // Raw lines are on disk (fsynced) before the batch that counts them commits.
-    const raw = plan.rawSpool ? plan.rawSpool.flush() : [];
-    return { days, sites: metaOf(days, rejected), rejected, checkpoint, raw, lines: lineNo };
-  };
-
-  const onLine = (line: string): Batch | undefined => {
-    const len = line.length;
-    if (skip > 0) {
-      skip -= len + 1;
-      consumed += len + 1;
-      return undefined;
+    const checkpoint: CheckpointMove | null =
+      identity === null ? null : { fpLength: identity.fpLength, fpHash: identity.fpHash, dev: identity.dev, ino: identity.ino, from: position, offset: base + offset, lines };
+    const commitBatch = (raw: RawFileSize[]): Promise<void> => plan.store.commit({ parts: parts.map((p) => p.part), sites: meta, checkpoint, raw, lines: counts.lines });
+    try {
+      if (plan.rawSpool === null) await commitBatch([]);
+      else await plan.rawSpool.commit(mergeRawBlocks(parts.flatMap((p) => p.raw)), commitBatch);
+    } catch (e) {
+      if (isAppError(e) && e.code === 'ERR_SOURCE_BUSY') throw new SourceBusy(e.message);
+      throw e;
     }
-    consumed += len + 1 + (len > MAX_LINE_BYTES ? guard.takeDropped() : 0);
-    lineNo++;
-    summary.lines++;
-    const reason = processor.process(line, parser, routing, rejectSite);
-    if (reason === null) summary.parsed++;
-    else {
-      summary.rejected[reason] = (summary.rejected[reason] ?? 0) + 1;
-      sample(reason, lineNo);
+    if (identity !== null) position = { fpLength: identity.fpLength, fpHash: identity.fpHash, offset: base + offset };
+    committed = base + offset;
+    committedLines = lines;
+    // Sites that received counted lines (a site with only rejected lines is not listed).
+    for (const p of parts) for (const s of p.part.site) sites.add(s);
+    summary.lines += counts.lines;
+    summary.parsed += counts.parsed;
+    summary.blank += counts.blank;
+    for (const [reason, n] of Object.entries(counts.rejected) as [RejectReason, number][]) {
+      summary.rejected[reason] = (summary.rejected[reason] ?? 0) + n;
+      const s = (summary.samples[reason] ??= []);
+      for (const at of counts.samples[reason] ?? []) if (s.length < SAMPLE_LINES) s.push(`${src.name}:${at}`);
     }
-    return agg.pending >= batchLines ? makeBatch(false) : undefined;
-  };
-
-  const writer = (): Writable =>
-    new Writable({
-      objectMode: true,
-      highWaterMark: 1,
-      write(batch: Batch, _enc, cb) {
-        plan.store.commit(batch).then(() => {
-          collectIfOverBudget();
-          cb();
-        }, cb);
-      },
-    });
-
-  /** With worker threads: a worker's batch result (null: an empty final batch) committed in order. */
-  const commitResult = async (r: BatchResult | null, offset: number, lines: number): Promise<void> => {
-    if (r !== null) {
-      summary.lines += r.lines;
-      summary.parsed += r.parsed;
-      for (const [reason, n] of Object.entries(r.reasons) as [RejectReason, number][]) {
-        summary.rejected[reason] = (summary.rejected[reason] ?? 0) + n;
-        for (const at of r.samples[reason] ?? []) sample(reason, at);
-      }
-      for (const b of r.raw) plan.rawSpool?.appendBlock(b.site, b.day, b.text, b.lines);
-    }
-    const days = r?.days ?? [];
-    const rejected = r?.rejected ?? [];
-    const raw = plan.rawSpool ? plan.rawSpool.flush() : [];
-    await plan.store.commit({ days, sites: metaOf(days, rejected), rejected, checkpoint: checkpointAt(base + offset, lines), raw, lines });
     collectIfOverBudget();
   };
 
+  let lineNo = resumeLines;
   const progress = (): void => plan.onProgress?.({ source: src.name, lines: lineNo, bytesRead: src.bytesRead(), bytesTotal: src.sizeOnDisk });
   const timer = plan.onProgress ? setInterval(progress, 500) : undefined;
   timer?.unref();
   const source = untilStopped(stream, plan.signal, identity !== null, src.stream);
+  let busy = false;
   try {
-    if (plan.workers) {
-      const pool = plan.workers;
-      pool.startInput(src.name, formatSpecOf(parser.format), routing, rejectSite);
-      let run: Promise<{ consumed: number }> | null = null;
-      try {
-        await pipeline(source, guard, (chunks: AsyncIterable<Buffer>) => {
-          run = readParallel({ pool, chunks, guard, batchLines, skipBytes: skip, firstLine: lineNo, commit: commitResult, onLines: (n) => (lineNo = n) });
-          return run;
-        });
-      } catch (e) {
-        // pipeline() rejects as soon as the source fails; the batches ended before the failure
-        // are still being committed (as a single thread would have): wait for them.
-        await (run as Promise<unknown> | null)?.catch(() => undefined);
-        throw e;
-      }
-      consumed = (await run!).consumed;
-    } else await pipeline(source, guard, createLatin1Splitter<Batch>(onLine, () => makeBatch(true)), writer());
+    await pipeline(source, guard, async (chunks: AsyncIterable<Buffer>) => {
+      await cutInput({
+        chunks,
+        guard,
+        exec,
+        batchLines: plan.batchLines,
+        skipBytes: src.skipBytes,
+        firstLine: resumeLines,
+        onLines: (n) => (lineNo = n),
+        endBatch: async (offset, lines) => {
+          const parts = exec.endBatch();
+          parts.catch(() => undefined);
+          // Inline, the line path's tables are the batch until it has drained; worker threads
+          // drain in message order while the next batch is already being read.
+          if (exec.workers === 0) await parts;
+          // At most one batch waits for its commit while the next one is read.
+          const prev = chain;
+          chain = prev.then(async () => commit(await parts, offset, lines));
+          // Handled here, thrown to whoever awaits it: a commit failing while the next batch is
+          // read must not be an unhandled rejection (that would kill the process).
+          chain.catch(() => undefined);
+          await prev;
+        },
+      });
+      await chain;
+    });
   } catch (e) {
-    if (isAppError(e)) throw e;
-    throw appError('ERR_SOURCE_READ', src.name, (e as Error).message);
+    // Batches cut before a failure still commit, as a single pass would have; what was read after
+    // the last of them is dropped, so that it cannot join the next input's first batch.
+    await chain.catch(() => undefined);
+    await exec.discard();
+    if (e instanceof SourceBusy || (e as { cause?: unknown }).cause instanceof SourceBusy) busy = true;
+    else throw readError(e, src.name);
   } finally {
     if (timer) clearInterval(timer);
     progress();
   }
-  return { parser, offset: base + Math.min(consumed, guard.bytesIn) };
+  if (busy) {
+    summary.busy.push(input.path);
+    say(`busy:${input.path}`, `${input.path}: another ingest read this file at the same time; this run stopped reading it after line ${count(committedLines)} (nothing is counted twice)`);
+    // Where the other ingest now stands.
+    return { format: spec, offset: committed };
+  }
+  return { format: spec, offset: committed };
+}
+
+/** A failure while reading a source: its own AppError (an HTTP body's), else ERR_SOURCE_READ. */
+function readError(e: unknown, name: string): Error {
+  return isAppError(e) ? e : appError('ERR_SOURCE_READ', name, (e as Error).message);
 }
 
 /** A plain file from `offset` up to (not including) `end`. */

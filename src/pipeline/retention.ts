@@ -3,23 +3,22 @@
  *
  * 1. Raw window: a site's raw file of day D is deleted once D is more than W days before today
  *    (W = the site's raw window). The file is unlinked; the store forgets it with an audit record.
- * 2. Keys: a site's pseudonym/visitor key of day D is destroyed under the same rule (with W = 0,
- *    once the day is over). After that no pseudonym of that day can be linked to an address.
+ * 2. Keys: the secret of day D behind every pseudonym and visitor id of sites with window W is
+ *    destroyed under the same rule (W = 0: once the day is over). After that no pseudonym of
+ *    that day can be linked to an address; the visit intervals of those days are closed too
+ *    (their counts stay), since nothing can be joined to them any more.
  * 3. Contract end: a site's weblog is deleted at the end of the calendar year in which its
  *    contract ended, but never earlier than 30 days after the end: on
  *    max(1 January of the next year, contract end + 31 days). Raw files and keys go with it.
  *
  * `now` is injectable (`--now`) so that tests prove all of this without waiting.
  */
+import { existsSync } from 'node:fs';
 import type { KeyRing } from '../anonymise/index.js';
-import { deleteRawFile, listRawFiles } from '../store/raw-spool.js';
-import type { AuditRecord, Store } from '../store/store.js';
+import { addDays } from '../core/dates.js';
+import { type AuditRecord, deleteRawFile, listRawFiles, type Store, withRawLock } from '../store/index.js';
 
-const DAY_MS = 86_400_000;
-
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
+export { addDays };
 
 /** The first day on which a site whose contract ended on `contractEnd` no longer has a weblog. */
 export function weblogDeletionDay(contractEnd: string): string {
@@ -36,6 +35,8 @@ export function rawCutoff(today: string, windowDays: number): string {
 export interface PurgeResult {
   rawFilesDeleted: number;
   keysDestroyed: number;
+  /** Site-days whose visit intervals were closed. */
+  visitsClosed: number;
   sitesDeleted: string[];
   audit: AuditRecord[];
 }
@@ -43,7 +44,7 @@ export interface PurgeResult {
 export async function runPurge(store: Store, keys: KeyRing, rawDir: string, now: Date): Promise<PurgeResult> {
   const today = now.toISOString().slice(0, 10);
   const at = now.toISOString();
-  const result: PurgeResult = { rawFilesDeleted: 0, keysDestroyed: 0, sitesDeleted: [], audit: [] };
+  const result: PurgeResult = { rawFilesDeleted: 0, keysDestroyed: 0, visitsClosed: 0, sitesDeleted: [], audit: [] };
   const sites = await store.retention();
   const windowOf = new Map(sites.map((s) => [s.site, s.rawWindowDays]));
 
@@ -56,43 +57,53 @@ export async function runPurge(store: Store, keys: KeyRing, rawDir: string, now:
     windowOf.set(s.site, -1); // everything of the site goes, raw files and keys included
   }
 
-  const committed = await store.rawFiles();
-  const known = new Set(committed.map((f) => `${f.site}\u0000${f.day}`));
-  for (const f of committed) {
-    const w = windowOf.get(f.site) ?? 0;
-    if (w >= 0 && f.day >= rawCutoff(today, w)) continue;
-    deleteRawFile(rawDir, f.site, f.day);
-    const rec: AuditRecord = { at, action: 'purge-raw', site: f.site, day: f.day, rows: f.lines, detail: `raw window ${Math.max(w, 0)} days` };
-    await store.forgetRawFile(f.site, f.day, rec);
-    result.audit.push(rec);
-    result.rawFilesDeleted++;
-  }
-  // Files no batch ever committed (an ingest that died before its commit) hold raw values too.
-  const orphans: AuditRecord[] = [];
-  for (const f of listRawFiles(rawDir)) {
-    if (known.has(`${f.site}\u0000${f.day}`)) continue;
-    deleteRawFile(rawDir, f.site, f.day);
-    orphans.push({ at, action: 'purge-raw-uncommitted', site: f.site, day: f.day, rows: 0, detail: `${f.bytes} bytes never committed` });
-  }
-  if (orphans.length > 0) {
-    await store.addAudit(orphans);
-    result.audit.push(...orphans);
-    result.rawFilesDeleted += orphans.length;
-  }
+  // Under the spool's lock: an ingest writing meanwhile has bytes on disk that are not committed
+  // yet, and must not be taken for a dead writer's.
+  const purgeRaw = async (): Promise<void> => {
+    const committed = await store.rawFiles();
+    const known = new Set(committed.map((f) => `${f.site}\u0000${f.day}`));
+    for (const f of committed) {
+      const w = windowOf.get(f.site) ?? 0;
+      if (w >= 0 && f.day >= rawCutoff(today, w)) continue;
+      deleteRawFile(rawDir, f.site, f.day);
+      const rec: AuditRecord = { at, action: 'purge-raw', site: f.site, day: f.day, rows: f.lines, detail: `raw window ${Math.max(w, 0)} days` };
+      await store.forgetRawFile(f.site, f.day, rec);
+      result.audit.push(rec);
+      result.rawFilesDeleted++;
+    }
+    // Files no batch ever committed (an ingest that died before its commit) hold raw values too.
+    const orphans: AuditRecord[] = [];
+    for (const f of listRawFiles(rawDir)) {
+      if (known.has(`${f.site}\u0000${f.day}`)) continue;
+      deleteRawFile(rawDir, f.site, f.day);
+      orphans.push({ at, action: 'purge-raw-uncommitted', site: f.site, day: f.day, rows: 0, detail: `${f.bytes} bytes never committed` });
+    }
+    if (orphans.length > 0) {
+      await store.addAudit(orphans);
+      result.audit.push(...orphans);
+      result.rawFilesDeleted += orphans.length;
+    }
+  };
+  if (existsSync(rawDir)) await withRawLock(rawDir, purgeRaw);
+  else await purgeRaw();
 
-  const keyAudit: AuditRecord[] = [];
-  for (const k of keys.alive()) {
-    const w = windowOf.get(k.site) ?? 0;
-    const cutoff = w < 0 ? '9999-12-31' : rawCutoff(today, w);
-    const n = keys.destroyBefore(cutoff, k.site);
-    if (n === 0) continue;
-    result.keysDestroyed += n;
-    keyAudit.push({ at, action: 'destroy-keys', site: k.site, day: null, rows: n, detail: `keys of days before ${cutoff}` });
-  }
-  if (keyAudit.length > 0) {
+  const destroyed = await keys.destroyExpired(today);
+  if (destroyed.length > 0) {
+    // One record per window length: a day's secret serves every site with that window.
+    const keyAudit: AuditRecord[] = destroyed.map((d) => ({
+      at,
+      action: 'destroy-keys',
+      site: '*',
+      day: null,
+      rows: d.days,
+      detail: `days before ${d.keptFrom}, sites with a ${d.windowDays}-day raw window`,
+    }));
     await store.addAudit(keyAudit);
     result.audit.push(...keyAudit);
+    result.keysDestroyed = destroyed.reduce((n, d) => n + d.days, 0);
   }
+  // Visits of days whose keys are gone cannot be joined any more: keep their counts only.
+  result.visitsClosed = await store.closeVisits((w) => rawCutoff(today, Math.max(w, 0)), now);
   return result;
 }
 
@@ -109,7 +120,7 @@ export interface RetentionStatus {
 
 export async function retentionStatus(store: Store, keys: KeyRing): Promise<RetentionStatus[]> {
   const raw = await store.rawFiles();
-  const alive = new Map(keys.alive().map((k) => [k.site, k]));
+  const alive = new Map((await keys.alive()).map((k) => [k.windowDays, k]));
   return (await store.retention()).map((s) => {
     const days = raw.filter((f) => f.site === s.site).map((f) => f.day).sort();
     const oldest = days[0] ?? null;
@@ -120,8 +131,8 @@ export async function retentionStatus(store: Store, keys: KeyRing): Promise<Rete
       rawWindowDays: s.rawWindowDays,
       oldestRaw: oldest,
       nextRawDeletion: oldest === null ? null : addDays(oldest, s.rawWindowDays + 1),
-      keysAlive: alive.get(s.site)?.days ?? 0,
-      oldestKey: alive.get(s.site)?.oldest ?? null,
+      keysAlive: alive.get(s.rawWindowDays)?.days ?? 0,
+      oldestKey: alive.get(s.rawWindowDays)?.oldest ?? null,
     };
   });
 }

@@ -64,6 +64,38 @@ export function hostAliases(sites: ReadonlyMap<string, SiteSettings>): Map<strin
   return out;
 }
 
+/** A site and its other host names as the accounts know them (`weblog site add SITE --host …`). */
+export interface SiteHosts {
+  readonly site: string;
+  readonly hosts: readonly string[];
+}
+
+/**
+ * Joins the sites registered in the accounts to ingest settings, for `weblog ingest` and the
+ * server's `/ingest` alike. A registered site's host names make its referrers internal and route
+ * its vhost lines to it: a line of an alias, and a fixed or per-file site that is an alias, go to
+ * the owning site, never to a new site that no customer owns. Vhost routing keeps its policy for
+ * unknown vhosts unless `unknown` overrides it; when it rejects them, the registered sites are
+ * known sites too.
+ */
+export function withAccountSites(s: IngestSettings, accounts: readonly SiteHosts[], unknown?: 'accept' | 'reject'): IngestSettings {
+  const sites = new Map(s.sites);
+  for (const a of accounts) {
+    const cur = sites.get(a.site);
+    sites.set(a.site, { ...cur, hosts: [...new Set([a.site, ...(cur?.hosts ?? []), ...a.hosts])] });
+  }
+  const aliases = hostAliases(sites);
+  const owner = (name: string): string => aliases.get(name) ?? name;
+  let routing: IngestSettings['routing'];
+  if (s.routing.type === 'fixed') routing = { type: 'fixed', site: owner(s.routing.site) };
+  else {
+    const accept = unknown === undefined ? s.routing.known === null : unknown === 'accept';
+    routing = { type: 'vhost', known: accept ? null : new Set(sites.keys()), aliases };
+  }
+  const inputs = s.inputs.map((i) => (i.site === null ? i : { ...i, site: owner(i.site) }));
+  return { ...s, sites, routing, inputs };
+}
+
 export function settingsFromConfig(c: PipelineConfig, batchLines: number): IngestSettings {
   const paths = c.source.type === 'stdin' ? ['-'] : expandPaths(c.source.paths);
   if (paths.length === 0) throw appError('ERR_CONFIG_INVALID', 'source.paths: no file matches');

@@ -9,19 +9,22 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { describeIpPolicy, describeUserPolicy } from '../anonymise/index.js';
-import { AppError, appError, isAppError, type ErrorCode } from '../core/errors.js';
+import { ipPolicySpec, userPolicySpec } from '../anonymise/index.js';
+import { AppError, appError, isAppError } from '../core/errors.js';
 import { DBIP_ATTRIBUTION } from '../enrich/index.js';
-import { settingsFromConfig } from '../pipeline/settings.js';
-import type { Store } from '../store/store.js';
+import { settingsFromConfig } from '../pipeline/index.js';
+import type { Store } from '../store/index.js';
 import { registerAuth } from './auth.js';
 import { DEFAULT_LIMITS, type ServerDeps, type ServerOptions } from './context.js';
 import { createIngestRunner } from './ingest-runner.js';
+import { LiveFeed } from './live.js';
 import { Metrics, type StoreOp } from './metrics.js';
+import { todayOf } from './pages/data.js';
 import { apiRoutes } from './routes/api.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { opsRoutes } from './routes/ops.js';
-import { pageRoutes, renderErrorPage, type PageDefaults } from './routes/pages.js';
+import type { NewDataPolicy } from './notice.js';
+import { pageRoutes, renderErrorPage } from './routes/pages.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { registerSecurityHeaders } from './security.js';
 import { registerTenantScope } from './tenant.js';
@@ -35,14 +38,6 @@ export interface App {
    */
   close(): Promise<void>;
 }
-
-/** Status codes for errors whose registry entry has none (the registry is append-only). */
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
-  ERR_PARSE_DETECT_FAILED: 422,
-  ERR_PARSE_UNKNOWN_FORMAT: 400,
-  ERR_SOURCE_READ: 400,
-  ERR_STORE_BUSY: 503,
-};
 
 /** Paths pino must never write: credentials, and anything that may carry an address or a log line. */
 export const REDACT = [
@@ -96,6 +91,13 @@ export async function createApp(opts: ServerOptions): Promise<App> {
   const store = timedStore(opts.store, metrics);
   const state = { closing: false };
   const geo = opts.ingestConfig.enrich.geo && opts.ingestConfig.enrich.geoDatabase === null;
+  const now = opts.now ?? (() => new Date());
+  const live = new LiveFeed({
+    read: (site, day) => todayOf(store, site, day),
+    today: () => now().toISOString().slice(0, 10),
+    pollMs: opts.livePollMs ?? 10_000,
+    maxStreams: limits.maxLiveStreams,
+  });
   const deps: ServerDeps = {
     store,
     accounts: opts.accounts,
@@ -107,25 +109,38 @@ export async function createApp(opts: ServerOptions): Promise<App> {
       metrics,
       acceptUnknownVhosts: opts.acceptUnknownVhosts ?? false,
       rawDir: opts.rawDir ?? null,
+      onCommitted: (sites) => live.notify(sites),
+      today: () => now().toISOString().slice(0, 10),
     }),
     metrics,
     limits,
     sessionTtlSeconds: opts.sessionTtlSeconds ?? 12 * 3600,
     attribution: geo ? [DBIP_ATTRIBUTION] : [],
-    now: opts.now ?? (() => new Date()),
+    now,
+    live,
     state,
   };
-  const policy = settingsFromConfig({ ...opts.ingestConfig, source: { type: 'stdin', paths: [], follow: false }, routing: { ...opts.ingestConfig.routing, type: 'vhost' } }, 1).privacy;
-  const defaults: PageDefaults = { ipPolicy: describeIpPolicy(policy), userPolicy: describeUserPolicy(policy) };
+  const settings = settingsFromConfig({ ...opts.ingestConfig, source: { type: 'stdin', paths: [], follow: false }, routing: { ...opts.ingestConfig.routing, type: 'vhost' } }, 1);
+  const defaults: NewDataPolicy = {
+    ip: [ipPolicySpec(settings.privacy)],
+    user: [userPolicySpec(settings.privacy)],
+    rawWindowDays: settings.rawWindowDays,
+    countries: settings.enrich.geo,
+  };
 
   const app = Fastify({
     logger: loggerOptions(opts),
-    trustProxy: opts.trustProxy ?? false,
+    // A list, never `true`: fastify (proxy-addr) then walks X-Forwarded-For from the right and
+    // stops at the first address that is not a trusted proxy, so rate limits key on that.
+    trustProxy: opts.trustedProxies !== undefined && opts.trustedProxies.length > 0 ? [...opts.trustedProxies] : false,
     bodyLimit: 64 * 1024,
     // Routes are exact: `/api/sites/x/report/` is not `/api/sites/x/report`.
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Node's own clock for every request (slow headers or form bodies); ingest bodies also have
+    // their precise timers, with the registry's error (ingest-body.ts).
+    requestTimeout: limits.requestTimeoutMs,
   });
 
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
@@ -157,7 +172,7 @@ export async function createApp(opts: ServerOptions): Promise<App> {
     else if (error.statusCode === 415) e = appError('ERR_INGEST_MEDIA_TYPE', error.message);
     else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) e = appError('ERR_REQUEST_INVALID', error.message);
     else e = new AppError('ERR_INTERNAL', [error.message], { cause: error });
-    const status = HTTP_STATUS[e.code] ?? e.httpStatus;
+    const status = e.httpStatus;
     if (status >= 500) request.log.error({ err: error, code: e.code }, 'request failed');
     else request.log.info({ code: e.code, statusCode: status }, 'request refused');
     // 5xx details stay in the log.
@@ -186,6 +201,9 @@ export async function createApp(opts: ServerOptions): Promise<App> {
     async close() {
       state.closing = true;
       await deps.ingest.idle();
+      await deps.ingest.close();
+      // Open event streams never go idle: end them, or closing would wait for them forever.
+      live.close();
       await app.close();
     },
   };

@@ -4,10 +4,10 @@
  * about identity: there is no other way for a handler to learn who asks or for which site.
  */
 import type { KeyRing } from '../anonymise/index.js';
-import type { PipelineConfig } from '../pipeline/config-schema.js';
-import type { AccountStore, Principal } from '../store/accounts.js';
-import type { Store } from '../store/store.js';
+import type { PipelineConfig } from '../pipeline/index.js';
+import type { AccountStore, Principal, Store } from '../store/index.js';
 import type { IngestRunner } from './ingest-runner.js';
+import type { LiveFeed } from './live.js';
 import type { Metrics } from './metrics.js';
 
 /** Who may call a route. Absent means 'any' (authenticated): a route is closed unless it says otherwise. */
@@ -48,6 +48,14 @@ export interface ServerLimits {
   readonly ingestPerMinute: number;
   /** Ingests waiting for the store (one writer) before new ones get 503 + Retry-After. */
   readonly maxQueuedIngests: number;
+  /** Open "live today" event streams at most (each holds a connection); beyond, 503. */
+  readonly maxLiveStreams: number;
+  /** A gzip body may expand this many times (beyond its first MiB); log text does 5-30 times. */
+  readonly maxGzipRatio: number;
+  /** An ingest body that sends no byte for this long while the ingest waits for one: 408. */
+  readonly bodyIdleTimeoutMs: number;
+  /** Any request, from arrival to its body's last byte (an ingest's queue wait included): 408. */
+  readonly requestTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -56,6 +64,10 @@ export const DEFAULT_LIMITS: ServerLimits = {
   loginPerMinute: 10,
   ingestPerMinute: 600,
   maxQueuedIngests: 16,
+  maxLiveStreams: 500,
+  maxGzipRatio: 100,
+  bodyIdleTimeoutMs: 60_000,
+  requestTimeoutMs: 300_000,
 };
 
 export interface ServerOptions {
@@ -71,13 +83,19 @@ export interface ServerOptions {
   readonly acceptUnknownVhosts?: boolean;
   readonly limits?: Partial<ServerLimits>;
   readonly sessionTtlSeconds?: number;
-  /** fastify's trustProxy: set it when running behind nginx/Apache so TLS and client address are seen. */
-  readonly trustProxy?: boolean | string | string[];
+  /**
+   * Reverse proxies (addresses, CIDR blocks, or `loopback`) whose X-Forwarded-For/-Proto/-Host
+   * are believed. The client is the rightmost X-Forwarded-For address that is not one of them
+   * (what each proxy appended, never what the client wrote to the left). Empty: none.
+   */
+  readonly trustedProxies?: readonly string[];
   /** false: no logs; a stream: JSON logs there; true/absent: JSON logs on stdout. */
   readonly logger?: boolean | NodeJS.WritableStream;
   readonly logLevel?: string;
-  /** "Today" for the range buttons (tests pin it). */
+  /** "Today" for the range buttons and the live panel (tests pin it). */
   readonly now?: () => Date;
+  /** How often a watched site's day is re-read for commits by other processes (ms, default 10 s). */
+  readonly livePollMs?: number;
 }
 
 export interface ServerDeps {
@@ -89,6 +107,8 @@ export interface ServerDeps {
   readonly sessionTtlSeconds: number;
   readonly attribution: readonly string[];
   readonly now: () => Date;
+  /** "Live today" event streams, and when this server last ingested data per site. */
+  readonly live: LiveFeed;
   /** Set once shutdown begins: ingest answers 503, /readyz fails. */
   readonly state: { closing: boolean };
 }

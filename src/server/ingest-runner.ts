@@ -11,14 +11,9 @@
  */
 import type { Readable } from 'node:stream';
 import type { KeyRing } from '../anonymise/index.js';
-import { buildIngest } from '../pipeline/build.js';
-import { runPurge, type PurgeResult } from '../pipeline/retention.js';
-import { RawSpool } from '../store/raw-spool.js';
-import type { PipelineConfig } from '../pipeline/config-schema.js';
-import { runIngest, type IngestSummary } from '../pipeline/ingest.js';
-import { hostAliases, settingsFromConfig } from '../pipeline/settings.js';
-import type { AccountStore } from '../store/accounts.js';
-import type { Store } from '../store/store.js';
+import { appError } from '../core/errors.js';
+import { buildIngest, type BuiltPipeline, type IngestSummary, type PipelineConfig, type PurgeResult, runIngest, runPurge, settingsFromConfig, withAccountSites } from '../pipeline/index.js';
+import { type AccountStore, RawSpool, type Store } from '../store/index.js';
 import type { Metrics } from './metrics.js';
 
 export interface IngestJob {
@@ -35,6 +30,8 @@ export interface IngestRunner {
   purge(now: Date): Promise<PurgeResult>;
   /** Resolves when every queued and running ingest has finished (graceful shutdown). */
   idle(): Promise<void>;
+  /** After idle(): releases the compiled pipeline (databases, worker threads). */
+  close(): Promise<void>;
 }
 
 /** Never reached by one request (bodies are size-limited): the only commit is the final one. */
@@ -49,39 +46,49 @@ export function createIngestRunner(deps: {
   acceptUnknownVhosts: boolean;
   /** Where the raw-record window lives (`<store>.raw`); null: no raw lines are kept. */
   rawDir: string | null;
+  /** Called after an ingest committed, with the sites that received data (the live pages). */
+  onCommitted?: (sites: readonly string[]) => void;
+  /** The server's clock: the day raw windows and key lifetimes are counted back from. */
+  today: () => string;
 }): IngestRunner {
   const { store, accounts, keys, config, metrics } = deps;
   let tail: Promise<unknown> = Promise.resolve();
+  // The body is the source; per-file routing has no files here.
+  const routingConfig = config.routing.type === 'file' ? { ...config.routing, type: 'vhost' as const } : config.routing;
+  const base = settingsFromConfig({ ...config, source: { type: 'stdin', paths: [], follow: false }, routing: routingConfig }, ONE_BATCH);
+  // The raw window applies to HTTP ingest as to files: lines of sites with a window are spooled.
+  const keepsRaw = deps.rawDir !== null && (base.rawWindowDays > 0 || [...base.sites.values()].some((x) => (x.rawWindowDays ?? 0) > 0));
+  /** Compiled once for the life of the server (parsers, enrichers, the country table, the anonymiser). */
+  let built: Promise<BuiltPipeline> | null = null;
+  /** The sites the compiled stages were last told about (accounts change while the server runs). */
+  let sitesSeen = '';
 
   async function runOne(job: IngestJob): Promise<IngestSummary> {
-    // The body is the source; per-file routing has no files here.
-    const routingConfig = config.routing.type === 'file' ? { ...config.routing, type: 'vhost' as const } : config.routing;
-    const base = settingsFromConfig({ ...config, source: { type: 'stdin', paths: [], follow: false }, routing: routingConfig }, ONE_BATCH);
-    // Sites and host names registered with `weblog site add` join those of the pipeline file:
-    // their host names make referrers internal, and vhost routing accepts exactly these sites.
-    const sites = new Map(base.sites);
-    for (const a of await accounts.sites()) {
-      const cur = sites.get(a.site);
-      sites.set(a.site, { ...cur, hosts: [...new Set([a.site, ...(cur?.hosts ?? []), ...a.hosts])] });
+    // The client gave up (or a limit tripped) while the job was queued: nothing to build or read.
+    if (job.stream.destroyed) throw job.stream.errored ?? appError('ERR_INGEST_BODY', 'the client closed the connection');
+    // Sites and host names registered with `weblog site add` join those of the pipeline file, as
+    // for `weblog ingest`: host names make referrers internal and route to the owning site, and
+    // vhost routing accepts exactly these sites unless --accept-unknown-vhosts. The routing only
+    // applies when the URL names no site.
+    const settings = withAccountSites(
+      { ...base, inputs: [{ path: 'http', site: job.site, stream: job.stream }], routing: { type: 'vhost', known: null } },
+      await accounts.sites(),
+      deps.acceptUnknownVhosts ? 'accept' : 'reject',
+    );
+    const sites = settings.sites;
+    // One spool for the server's life: it reads the committed sizes from the store at every
+    // commit, so the hourly purge and other ingests writing the same spool are taken into account.
+    built ??= (async () => {
+      const spool = keepsRaw ? await RawSpool.open(deps.rawDir!, () => store.rawFiles()) : null;
+      return buildIngest({ ...settings, inputs: [] }, store, keys, spool, {}, deps.today);
+    })();
+    const b = await built;
+    const fingerprint = JSON.stringify([...sites]);
+    if (fingerprint !== sitesSeen) {
+      b.plan.executor.updateSites(sites);
+      sitesSeen = fingerprint;
     }
-    const settings = {
-      ...base,
-      sites,
-      inputs: [{ path: 'http', site: job.site, stream: job.stream }],
-      routing:
-        job.site !== null
-          ? base.routing
-          : { type: 'vhost' as const, known: deps.acceptUnknownVhosts ? null : new Set(sites.keys()), aliases: hostAliases(sites) },
-    };
-    // The raw window applies to HTTP ingest as to files: lines of sites with a window are spooled.
-    const keepsRaw = deps.rawDir !== null && (settings.rawWindowDays > 0 || [...sites.values()].some((x) => (x.rawWindowDays ?? 0) > 0));
-    const rawSpool = keepsRaw ? new RawSpool(deps.rawDir!, await store.rawFiles()) : null;
-    const built = await buildIngest(settings, store, keys, rawSpool);
-    try {
-      return await runIngest(built.plan);
-    } finally {
-      await built.close();
-    }
+    return runIngest({ ...b.plan, inputs: settings.inputs, routing: settings.routing });
   }
 
   return {
@@ -101,6 +108,7 @@ export function createIngestRunner(deps: {
           for (const [r, n] of Object.entries(summary.rejected)) metrics.linesRejected.set(r, (metrics.linesRejected.get(r) ?? 0) + n);
           metrics.ingestLag.observe((Date.now() - job.arrived) / 1000);
           metrics.lastIngestAt = Math.floor(Date.now() / 1000);
+          deps.onCommitted?.(summary.sites);
           return summary;
         } finally {
           metrics.ingestsInFlight--;
@@ -108,6 +116,11 @@ export function createIngestRunner(deps: {
       });
       tail = result.catch(() => undefined);
       return result;
+    },
+    async close() {
+      const b = built;
+      built = null;
+      if (b !== null) await (await b).close();
     },
     async idle() {
       // Loop: an ingest may have been queued while we waited for the previous tail.

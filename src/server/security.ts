@@ -1,8 +1,8 @@
 /**
  * Browser-facing defences: response headers on every reply, and CSRF checks for forms.
  *
- * CSP: no script at all (the pages need none), styles and images only from this origin, forms
- * only to this origin, no framing. CSRF: a session's forms carry its secret; the login form
+ * CSP: scripts, styles, images and event streams only from this origin (one script: live updates
+ * of a site's current day; never inline script or style), forms only to this origin, no framing. CSRF: a session's forms carry its secret; the login form
  * (no session yet) uses a double-submit cookie. Both also require a same-origin `Origin` header
  * when the browser sends one. Bearer-token routes need no CSRF check: browsers never attach
  * a bearer token on their own.
@@ -13,6 +13,8 @@ import { appError } from '../core/errors.js';
 
 export const CSP = [
   "default-src 'none'",
+  "script-src 'self'",
+  "connect-src 'self'",
   "style-src 'self'",
   "img-src 'self'",
   "form-action 'self'",

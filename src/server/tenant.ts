@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { appError } from '../core/errors.js';
-import { asciiLower, isSiteName } from '../store/accounts.js';
+import { asciiLower, isSiteName } from '../store/index.js';
 import type { Caller, ServerDeps } from './context.js';
 
 /** Sites the caller may read: a customer's own; for operators every assigned site and every site with data. */

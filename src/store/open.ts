@@ -2,12 +2,15 @@
  * Picks the Store implementation from a location: a file path is the embedded SQLite store,
  * `clickhouse://user:pass@host:8123/db` (or `clickhouses://`) the ClickHouse store.
  */
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { keyRingPathFor, openFileKeyRing, type KeyRing } from '../anonymise/index.js';
 import { AppError, appError } from '../core/errors.js';
 // The ClickHouse modules are imported on use: they load @clickhouse/client (see clickhouse/url.ts).
 import { isClickHouseUrl, redactUrl } from './clickhouse/url.js';
+import type { AccountStore } from './accounts.js';
+import { openSqliteAccounts } from './sqlite/accounts.js';
 import { SCHEMA_VERSION } from './sqlite/migrations.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
@@ -15,6 +18,11 @@ import type { Store } from './store.js';
 export interface OpenStoreOptions {
   readonly visitTimeoutSec: number;
   readonly readonly?: boolean;
+  /**
+   * SIGINT/SIGTERM of a long-running command: a ClickHouse store abandons waits on its server
+   * still pending a few seconds after it (ERR_INTERRUPTED) instead of blocking the exit.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** `WEBLOG_STORE`, else ~/.local/share/weblog/weblog.db (XDG data home when set). */
@@ -24,18 +32,51 @@ export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'weblog', 'weblog.db');
 }
 
+/**
+ * For commands that only read a store: a SQLite file that does not exist is "no store yet", said
+ * before anything would create it (a typo in --store must not leave an empty store behind).
+ */
+export function requireStore(location: string): void {
+  if (isClickHouseUrl(location) || /^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return;
+  if (!existsSync(location)) throw appError('ERR_STORE_MISSING', location);
+}
+
 export async function openStore(location: string, opts: OpenStoreOptions): Promise<Store> {
   if (isClickHouseUrl(location)) return (await import('./clickhouse/clickhouse-store.js')).openClickHouseStore(location, opts);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw appError('ERR_STORE_URL', redactUrl(location));
+  // A writer's file is created owner-only by openSqliteStore (core/private-files.ts).
+  if (opts.readonly) requireStore(location);
   return openSqliteStore(location, opts);
 }
 
+export interface OpenKeyRingOptions {
+  /**
+   * Where the keys live instead of beside the store (`--keys`): a ClickHouse URL (the keys are
+   * the tables of the database it names, shared by every writer that names it) or a file (one
+   * writer only: writers with different key files count one visitor once each).
+   */
+  readonly keys?: string;
+  /** As OpenStoreOptions.signal, for the ClickHouse key ring's waits. */
+  readonly signal?: AbortSignal;
+}
+
 /**
- * The KeyRing that belongs to a store: `<path>.keys` beside a SQLite file; for ClickHouse the
- * `<db>_keys` database, shared by every ingest process so they agree on each day's key.
+ * The KeyRing of a store: `<path>.keys` beside a SQLite file; for ClickHouse the `<db>_keys`
+ * database on the store's node, shared by every ingest process so they agree on each day's
+ * secret; or wherever `keys` says (docs/clickhouse.md, Keys).
  */
-export async function openKeyRingFor(location: string): Promise<KeyRing> {
-  if (isClickHouseUrl(location)) return (await import('./clickhouse/keyring.js')).openClickHouseKeyRing(location);
+export async function openKeyRingFor(location: string, opts: OpenKeyRingOptions = {}): Promise<KeyRing> {
+  const keys = opts.keys;
+  if (keys !== undefined && keys !== '') {
+    if (isClickHouseUrl(keys)) {
+      const { openClickHouseKeyRing } = await import('./clickhouse/keyring.js');
+      const { parseClickHouseUrl } = await import('./clickhouse/connection.js');
+      return openClickHouseKeyRing(keys, { database: parseClickHouseUrl(keys).database, ...(opts.signal ? { signal: opts.signal } : {}) });
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(keys)) throw appError('ERR_STORE_URL', redactUrl(keys));
+    return openFileKeyRing(keys);
+  }
+  if (isClickHouseUrl(location)) return (await import('./clickhouse/keyring.js')).openClickHouseKeyRing(location, opts.signal ? { signal: opts.signal } : {});
   return openFileKeyRing(keyRingPathFor(location));
 }
 
@@ -51,7 +92,7 @@ export async function migrateStore(location: string): Promise<MigrateResult> {
     const { migrateDeployment, openDeployment } = await import('./clickhouse/clickhouse-store.js');
     const dep = await openDeployment(location);
     try {
-      const r = await migrateDeployment(dep);
+      const r = await migrateDeployment(dep, { upgrade: true });
       return { location: dep.target.location, ...r };
     } catch (e) {
       if (e instanceof AppError) throw e;
@@ -63,4 +104,9 @@ export async function migrateStore(location: string): Promise<MigrateResult> {
   const store = openSqliteStore(location, { visitTimeoutSec: 1800 });
   await store.close();
   return { location, from: -1, to: SCHEMA_VERSION };
+}
+
+/** The accounts of a SQLite file (the store's own, or serve's --accounts); created owner-only. */
+export function openAccountStore(path: string): AccountStore {
+  return openSqliteAccounts(path);
 }

@@ -2,10 +2,26 @@
  * The Store interface: the only way anything reads or writes weblog data. The embedded SQLite
  * store and the ClickHouse store implement it, and one contract suite
  * (test/contract/store.contract.ts) runs against each. It accepts only aggregated, anonymised
- * deltas (aggregate/delta.ts): there is no method through which a raw line could be written.
+ * deltas (aggregate/batch-data.ts): there is no method through which a raw line could be written.
  */
-import type { Batch, Checkpoint, Counter, RawFileSize, SiteMeta } from '../aggregate/delta.js';
+import type { Batch, RawFileSize, SiteMeta } from '../aggregate/index.js';
 import type { ListName } from '../core/lists.js';
+
+export interface Counter {
+  hits: number;
+  bytes: number;
+}
+
+/** Where a source (a file's content, by fingerprint) stands. */
+export interface Checkpoint {
+  readonly fpLength: number;
+  readonly fpHash: string;
+  readonly dev: number;
+  readonly ino: number;
+  /** Decompressed bytes consumed. */
+  readonly offset: number;
+  readonly lines: number;
+}
 
 export interface ReportQuery {
   readonly site: string;
@@ -14,6 +30,8 @@ export interface ReportQuery {
   readonly to: string | null;
   /** Rows per top list; 0 = all. */
   readonly top: number;
+  /** Lists whose rows need at least this many hits (the publication threshold); others show every key. */
+  readonly minHits?: Partial<Record<ListName, number>>;
 }
 
 export interface StoredDay {
@@ -26,12 +44,19 @@ export interface StoredDay {
   bots: number;
   ftpTransfers: number;
   ftpBytes: number;
+  /** Visits with exactly one page view. */
+  bounces: number;
+  /** Summed duration of visits (last hit − first hit), seconds. */
+  visitSeconds: number;
 }
 
 export interface StoredRow {
   key: string;
   hits: number;
   bytes: number;
+  /** slowPages: summed and largest time taken of the `hits` timed requests, milliseconds. */
+  totalMs?: number;
+  maxMs?: number;
 }
 
 export interface StoredReport {
@@ -41,9 +66,17 @@ export interface StoredReport {
   days: StoredDay[];
   /** Distinct `ips` keys over the range. */
   distinctIps: number;
-  /** Sorted by hits desc, then key (code point order); at most `top` rows each. */
+  /** Sorted by hits desc (slowPages: by totalMs), then key (code point order); at most `top` rows each. */
   top: Record<ListName, StoredRow[]>;
+  /** Every key of each list over the range, listed or not (what a list adds up to). */
+  sums: Partial<Record<ListName, Counter>>;
+  /** Hits of keys beyond the per-day key cap (never keyed). */
   others: Partial<Record<ListName, Counter>>;
+  /**
+   * Days whose visitors and visits could not be deduplicated: parts of the day were ingested
+   * under different visitor keys (a later run for a day whose key had been destroyed).
+   */
+  undeduplicatedDays: string[];
   rejected: Record<string, number>;
   meta: SiteMeta;
 }
@@ -72,12 +105,30 @@ export interface SiteRetention {
 export interface Store {
   /** Where the data lives, for messages (no credentials). */
   readonly location: string;
-  /** Checkpoints recorded for sources in this scope. */
-  checkpoints(scope: string): Promise<Checkpoint[]>;
-  /** Add a batch's deltas and move its checkpoint, atomically: all of it or nothing. */
+  /** Where every source stands, longest fingerprint first. */
+  checkpoints(): Promise<Checkpoint[]>;
+  /**
+   * Add a batch's parts and move its source, atomically: all of it or nothing. The source must
+   * still stand where the batch says it started (compare-and-set), else ERR_SOURCE_BUSY and
+   * nothing is written.
+   */
   commit(batch: Batch): Promise<void>;
+  /** Rewrites what the commits of this process left in many small pieces into few (end of an ingest). */
+  compact(): Promise<void>;
+  /**
+   * Closes the visits of every site-day before `cutoffOf(its site's raw window)` (YYYY-MM-DD):
+   * their visitor intervals are dropped and their counts kept; audited per site. Returns the
+   * site-days closed. Their keys are gone, so nothing could be joined to them any more.
+   */
+  closeVisits(cutoffOf: (windowDays: number) => string, at: Date): Promise<number>;
   /** Sites with data, sorted. */
   sites(): Promise<string[]>;
+  /**
+   * Every site's days in [from, to] whose visitors were counted under more than one key
+   * (`StoredReport.undeduplicatedDays`), in one read: an ingest of an archive of thousands of
+   * sites asks once, not once per site.
+   */
+  undeduplicatedDays(from: string, to: string): Promise<{ site: string; day: string }[]>;
   /** null when the site has no data at all. */
   query(q: ReportQuery): Promise<StoredReport | null>;
   /** Set or clear (null) a site's contract end, creating the site if needed. */

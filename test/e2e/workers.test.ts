@@ -57,7 +57,7 @@ describe('ingest with worker threads', () => {
     const one = tempStore();
     const a = await weblog([...args(one, '--workers', '0'), plain, gz]);
     expect(a.code, a.stderr).toBe(0);
-    expect(a.stderr).toMatch(/20000 lines read/);
+    expect(a.stderr).toMatch(/20,000 lines read/);
     expect(a.stderr).toMatch(/rejected/);
 
     const raw = tree(`${one}.raw`);

@@ -1,7 +1,8 @@
 /** Child-process runs of the CLI for the reliability suite: kill -9, signals, memory. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { REPO, weblog } from '../helpers/cli.js';
 
@@ -70,13 +71,19 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** Lines read / counted / rejected from the ingest summary on stderr. */
-export function summaryCounts(stderr: string): { read: number; counted: number; rejected: number; byReason: number } {
-  const m = /(\d+) lines read, (\d+) counted, (\d+) rejected/.exec(stderr);
+/** Lines read / counted / rejected / blank (skipped) from the ingest summary on stderr. */
+export function summaryCounts(stderr: string): { read: number; counted: number; rejected: number; blank: number; byReason: number; byReasonExceptEmpty: number } {
+  // Counts are grouped (1,000,000) and "1 line" is singular; blank lines are said only when there are some.
+  const m = /([\d,]+) lines? read, ([\d,]+) counted, ([\d,]+) rejected(?:, ([\d,]+) blank skipped)?/.exec(stderr);
   expect(m, `no ingest summary in: ${stderr}`).not.toBeNull();
+  const n = (s: string): number => Number(s.replaceAll(',', ''));
   let byReason = 0;
-  for (const r of stderr.matchAll(/^ {2}rejected [a-z_]+: (\d+)/gm)) byReason += Number(r[1]);
-  return { read: Number(m![1]), counted: Number(m![2]), rejected: Number(m![3]), byReason };
+  let byReasonExceptEmpty = 0;
+  for (const r of stderr.matchAll(/^ {2}rejected ([a-z_]+): ([\d,]+)/gm)) {
+    byReason += n(r[2]!);
+    if (r[1] !== 'empty') byReasonExceptEmpty += n(r[2]!);
+  }
+  return { read: n(m![1]!), counted: n(m![2]!), rejected: n(m![3]!), blank: n(m![4] ?? '0'), byReason, byReasonExceptEmpty };
 }
 
 /** Lines as split2 sees them: every newline ends one, a non-empty tail is one more. */
@@ -103,4 +110,19 @@ export async function waitFor(what: string, cond: () => boolean, limitMs: number
 export function readLines(path: string): string[] {
   const t = readFileSync(path, 'latin1');
   return t.split('\n').slice(0, -1);
+}
+
+/** Lines (hits + rejected) committed to a SQLite store, read while writers may be running or killed. */
+export function committedLines(store: string): number {
+  if (!existsSync(store)) return 0;
+  const db = new Database(store, { readonly: true, fileMustExist: true });
+  try {
+    const hits = (db.prepare('SELECT COALESCE(SUM(hits), 0) AS n FROM seg').get() as { n: number }).n;
+    const rej = (db.prepare('SELECT COALESCE(SUM(lines), 0) AS n FROM rejected').get() as { n: number }).n;
+    return hits + rej;
+  } catch {
+    return 0; // the schema is not there yet
+  } finally {
+    db.close();
+  }
 }

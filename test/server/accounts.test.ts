@@ -1,12 +1,14 @@
 /** AccountStore (SQLite) and the account CLI: hashes only, revocation, ownership rules, sessions. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { asciiLower, hashSecret, openAccountStore, splitToken, verifySecret } from '../../src/store/accounts.js';
+import { randomBytes } from 'node:crypto';
+import { asciiLower, checkToken, hashToken, splitToken, tokenKeyPathFor } from '../../src/store/accounts.js';
+import { openAccountStore } from '../../src/store/index.js';
 import { tempStore, weblog } from '../helpers/cli.js';
 import { lastLine } from './helpers.js';
 
 describe('AccountStore', () => {
-  it('stores tokens only as salted scrypt hashes and verifies them', async () => {
+  it('stores tokens only as keyed hashes and verifies them', async () => {
     const path = tempStore();
     const a = openAccountStore(path);
     await a.addCustomer('acme');
@@ -22,17 +24,20 @@ describe('AccountStore', () => {
     await a.close();
     const bytes = readFileSync(path).toString('latin1') + readFileSync(`${path}-wal`, { flag: 'a+' }).toString('latin1');
     expect(bytes).not.toContain(secret);
-    expect(bytes).toContain('scrypt$32768$8$1$');
+    expect(bytes).toContain('hmac-sha256$');
+    // The key lives beside the accounts, never in them.
+    expect(bytes).not.toContain(readFileSync(tokenKeyPathFor(path)).toString('latin1'));
   });
 
-  it('two hashes of one secret differ (salt) and both verify; another secret does not', async () => {
-    const h1 = await hashSecret('s3cret');
-    const h2 = await hashSecret('s3cret');
-    expect(h1).not.toBe(h2);
-    expect(await verifySecret('s3cret', h1)).toBe(true);
-    expect(await verifySecret('s3cret', h2)).toBe(true);
-    expect(await verifySecret('s3creT', h1)).toBe(false);
-    expect(await verifySecret('s3cret', null)).toBe(false);
+  it('a hash depends on the key: the right secret verifies, another secret or key does not', async () => {
+    const k1 = randomBytes(32);
+    const k2 = randomBytes(32);
+    const h1 = hashToken(k1, 's3cret');
+    expect(h1).not.toBe(hashToken(k2, 's3cret'));
+    expect(await checkToken(k1, 's3cret', h1)).toBe('yes');
+    expect(await checkToken(k1, 's3creT', h1)).toBe('no');
+    expect(await checkToken(k2, 's3cret', h1)).toBe('no');
+    expect(await checkToken(k1, 's3cret', null)).toBe('no');
   });
 
   it('revoking a token ends its sessions', async () => {

@@ -16,6 +16,7 @@ describe('GET /api/sites/:site/report', () => {
     ['?top=0', ['--top', '0']],
     ['?from=2024-03-02&to=2024-03-02', ['--from', '2024-03-02', '--to', '2024-03-02']],
     ['?from=2024-02-01&to=2024-03-01&top=1', ['--from', '2024-02-01', '--to', '2024-03-01', '--top', '1']],
+    ['?from=2024-03-02&to=2024-03-03&compare=true', ['--from', '2024-03-02', '--to', '2024-03-03', '--compare']],
   ];
   for (const [query, flags] of cases) {
     it(`equals the CLI's JSON byte for byte after parsing (${query || 'defaults'})`, async () => {
@@ -28,6 +29,29 @@ describe('GET /api/sites/:site/report', () => {
       expect(JSON.stringify(JSON.parse(res.body))).toBe(JSON.stringify(JSON.parse(cli.stdout)));
     });
   }
+
+  it('v2 fields: 24 hours in clock order with any top, months, previous only with compare', async () => {
+    const res = await f.app.fastify.inject({ method: 'GET', url: `/api/sites/${SITE_A}/report?top=1&compare=true&from=2024-03-02&to=2024-03-03`, headers: bearer(f.tokens.a) });
+    const r = JSON.parse(res.body);
+    expect(r.top.hours.map((h: { key: string }) => h.key)).toEqual(Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0')));
+    expect(r.top.hours.filter((h: { hits: number }) => h.hits > 0).map((h: { key: string; hits: number }) => [h.key, h.hits])).toEqual([
+      ['08', 2],
+      ['09', 2],
+      ['10', 2],
+    ]);
+    expect(r.top.urls).toHaveLength(1);
+    expect(r.months).toEqual([{ month: '2024-03', hits: 6, visitors: r.totals.visitors, visits: r.totals.visits, pages: 6, bytes: 600 }]);
+    expect(r.previous).toEqual({ from: '2024-02-29', to: '2024-03-01', totals: { ...r.previous.totals, hits: 3 } });
+    // Each of the six hits is its own one-page visit: six bounces of no duration.
+    expect(r.totals).toMatchObject({ visits: 6, bounces: 6, visitSeconds: 0 });
+    expect(r.undeduplicatedDays).toEqual([]);
+    expect(r.top.entryPages).toHaveLength(1);
+    expect(r.top.methods).toEqual([{ key: 'GET', hits: 6, bytes: 600 }]);
+    // The fixture's log format has no time taken.
+    expect(r.top.slowPages).toEqual([]);
+    const plain = JSON.parse((await f.app.fastify.inject({ method: 'GET', url: `/api/sites/${SITE_A}/report`, headers: bearer(f.tokens.a) })).body);
+    expect(plain.previous).toBeNull();
+  });
 
   it('the site name is case-insensitive for its owner and answers in canonical spelling', async () => {
     const res = await f.app.fastify.inject({ method: 'GET', url: `/api/sites/${SITE_A.toUpperCase()}/report`, headers: bearer(f.tokens.a) });

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { keyRingPathFor, openFileKeyRing } from '../../src/anonymise/index.js';
 import { serveConfig } from '../../src/cli/serve.js';
 import { createApp, type App, type ServerOptions } from '../../src/server/index.js';
-import { openAccountStore } from '../../src/store/accounts.js';
+import { openAccountStore } from '../../src/store/index.js';
 import { openStore } from '../../src/store/index.js';
 import { tempStore, weblog } from '../helpers/cli.js';
 
@@ -83,7 +83,7 @@ export async function setup(opts: Partial<ServerOptions> & { withData?: boolean;
     tokens: { a, b, operator },
     async close() {
       await app.close();
-      keys.close();
+      await keys.close();
       await accounts.close();
       await store.close();
     },

@@ -12,6 +12,7 @@ import { keyRingPathFor, openFileKeyRing } from '../../src/anonymise/index.js';
 import type { Report } from '../../src/report/contract.js';
 import { REPO, tempStore, weblog } from '../helpers/cli.js';
 import { bearer, line, setup, SITE_A, SITE_B, type Fixture } from './helpers.js';
+import { slowPost } from './process.js';
 
 const SAMPLE = `${REPO}/fixtures/sample-access.log`;
 const MAX_BODY = 3 * 1024 * 1024;
@@ -78,9 +79,11 @@ function rawPost(path: string, chunks: Buffer[], delayMs: number, headers: Recor
 describe('POST /ingest/:site', () => {
   it('gives the same report as `weblog ingest` of the same file', async () => {
     // The CLI's store and key ring; the server then uses that key ring, so even pseudonyms match.
+    // Both see the sample's days as within the raw window (the server's clock is 2024-03-10), so
+    // their keys are stored and shared, not process-only.
     const cliStore = tempStore();
     // --no-purge: the retention run after an ingest destroys old days' keys, and the server needs them.
-    const ing = await weblog(['ingest', '--store', cliStore, '--site', SITE_B, '--format', 'combined', '--quiet', '--no-purge', SAMPLE]);
+    const ing = await weblog(['ingest', '--store', cliStore, '--site', SITE_B, '--format', 'combined', '--quiet', '--no-purge', '--now', '2024-03-10', SAMPLE]);
     expect(ing.code).toBe(0);
     const cli = await weblog(['report', '--store', cliStore, '--site', SITE_B, '--format', 'json', '--top', '0']);
     const keys = openFileKeyRing(keyRingPathFor(cliStore));
@@ -98,7 +101,7 @@ describe('POST /ingest/:site', () => {
       expect(JSON.parse(api.body)).toEqual(cliReport);
     } finally {
       await g.close();
-      keys.close();
+      await keys.close();
     }
   });
 
@@ -129,6 +132,21 @@ describe('POST /ingest/:site', () => {
     const b = await post('/ingest/big.example', bomb, { 'content-encoding': 'gzip' });
     expect(b.status).toBe(413);
     expect(await report('big.example')).toBeNull();
+  });
+
+  it('413 at once for a gzip body that expands like no log does (within the decoded limit); nothing is stored', async () => {
+    // 4 MiB of newlines is under the 8 MiB decoded limit, so only the ratio can refuse it; the
+    // old server read all of it (90 s of CPU for the 1 MB bomb of the report).
+    const bomb = gzipSync(Buffer.alloc(4 * 1024 * 1024, 0x0a));
+    const r = await post('/ingest/ratio.example', bomb, { 'content-encoding': 'gzip' });
+    expect(r.status).toBe(413);
+    expect(r.body.code).toBe('ERR_INGEST_EXPANDS');
+    expect(await report('ratio.example')).toBeNull();
+    // A real log compresses some 10-20 times: accepted.
+    const sample = readFileSync(SAMPLE);
+    const ok = await post('/ingest/ratio-ok.example', gzipSync(Buffer.concat([sample, sample, sample])), { 'content-encoding': 'gzip' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.lines).toBe(6000);
   });
 
   it('rejects a huge line as too_long and keeps the lines around it', async () => {
@@ -219,9 +237,66 @@ describe('POST /ingest (routed by virtual host)', () => {
     expect(await report('stranger.example', g)).toBeNull();
   });
 
+  it('400 with a reason for a body declared gzip that is not (format auto), not 500', async () => {
+    const plain = [line('192.0.2.1', 2, '/a.html', { host: SITE_A })].join('\n');
+    const before = (await report(SITE_A, g))?.totals.hits ?? 0;
+    for (const url of ['/ingest', `/ingest/${SITE_A}`]) {
+      const r = await post(url, plain, { 'content-encoding': 'gzip' }, g);
+      expect(r.status).toBe(400);
+      expect(r.body.code).toBe('ERR_INGEST_BODY');
+      expect(r.body).toMatchObject({ message: expect.stringMatching(/gzip/) });
+    }
+    expect((await report(SITE_A, g))?.totals.hits ?? 0).toBe(before);
+  });
+
   it('answers 422 when no log format can be detected', async () => {
     const r = await post('/ingest', Buffer.alloc(1000, 0x41), {}, g);
     expect(r.status).toBe(422);
     expect(r.body.code).toBe('ERR_PARSE_DETECT_FAILED');
+    // A gzip body sent without Content-Encoding: the error says what it is.
+    const gz = await post('/ingest', gzipSync(Buffer.from('1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 5\n')), {}, g);
+    expect(gz.status).toBe(422);
+    expect(gz.body.code).toBe('ERR_PARSE_DETECT_GZIP');
+  });
+});
+
+describe('timeouts: a stalled or endless upload releases the single writer', () => {
+  let g: Fixture;
+  let gBase: string;
+  beforeAll(async () => {
+    g = await setup({ withData: false, limits: { bodyIdleTimeoutMs: 800, requestTimeoutMs: 4000 } });
+    await g.app.fastify.listen({ port: 0, host: '127.0.0.1' });
+    gBase = `http://127.0.0.1:${(g.app.fastify.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => g?.close());
+
+  /** The old server never answered a stalled upload: give up on it long after the timeouts. */
+  function within<T>(p: Promise<T>, ms: number): Promise<T | 'no answer'> {
+    return Promise.race([p, new Promise<'no answer'>((r) => setTimeout(() => r('no answer'), ms).unref())]);
+  }
+
+  it('408 for an upload that stops sending; the ingest queued behind it runs; nothing of it is stored', async () => {
+    const lines = Array.from({ length: 5 }, (_, i) => Buffer.from(`${line(`192.0.2.${i}`, 2, `/stalled-${i}.html`)}\n`));
+    const stalled = slowPost(gBase, '/ingest/stall.example', g.tokens.operator, lines, 10, { finish: false });
+    await new Promise((r) => setTimeout(r, 200));
+    const behind = slowPost(gBase, '/ingest/stall.example', g.tokens.operator, [Buffer.from(`${line('192.0.2.99', 2, '/behind.html')}\n`)], 0);
+    const s = await within(stalled, 10_000);
+    expect(s).not.toBe('no answer');
+    expect((s as { status: number }).status).toBe(408);
+    expect(JSON.parse((s as { body: string }).body)).toMatchObject({ code: 'ERR_REQUEST_TIMEOUT' });
+    const b = await within(behind, 10_000);
+    expect((b as { status: number }).status).toBe(200);
+    const res = await g.app.fastify.inject({ method: 'GET', url: '/api/sites/stall.example/report?top=0', headers: bearer(g.tokens.operator) });
+    expect((JSON.parse(res.body) as Report).top.urls.map((u) => u.key)).toEqual(['/behind.html']);
+  });
+
+  it('408 at the request timeout for an upload that trickles without ever stalling', async () => {
+    const lines = Array.from({ length: 200 }, (_, i) => Buffer.from(`${line(`192.0.2.${i % 250}`, 3, `/trickle-${i}.html`)}\n`));
+    const t = await within(slowPost(gBase, '/ingest/trickle.example', g.tokens.operator, lines, 200), 15_000);
+    expect(t).not.toBe('no answer');
+    expect((t as { status: number }).status).toBe(408);
+    expect(JSON.parse((t as { body: string }).body)).toMatchObject({ code: 'ERR_REQUEST_TIMEOUT' });
+    const res = await g.app.fastify.inject({ method: 'GET', url: '/api/sites/trickle.example/report?top=0', headers: bearer(g.tokens.operator) });
+    expect(res.statusCode).toBe(404);
   });
 });

@@ -12,6 +12,12 @@ describe('error registry', () => {
     expect(documented).toEqual(codes);
   });
 
+  it('documents the HTTP status of every code as the registry has it (one place per status)', () => {
+    const documented = Object.fromEntries([...doc.matchAll(/^\| `(ERR_[A-Z_]+)` \| [12] \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]));
+    const registry = Object.fromEntries(Object.keys(ERRORS).map((c) => [c, new AppError(c as keyof typeof ERRORS).httpStatus]));
+    expect(documented).toEqual(registry);
+  });
+
   it('formats messages and carries code, hint and exit category', () => {
     const e = new AppError('ERR_SOURCE_OPEN', ['/x.log', 'ENOENT']);
     expect(e.message).toBe('cannot open /x.log: ENOENT');

@@ -4,7 +4,7 @@
  * request, so every renderer treats them as hostile.
  */
 
-import type { FtpList, Report, TopList, TopRow } from '../contract.js';
+import type { DayRow, FtpList, Report, TopList, TopRow } from '../contract.js';
 import type { Messages } from './i18n.js';
 
 const countFormats = new Map<string, Intl.NumberFormat>();
@@ -190,12 +190,18 @@ export function countryName(code: string, locale: string): string {
   }
 }
 
+/** Lists whose keys the enrichment writes in English words (Unknown, device classes). */
+const NAMED_KEY_LISTS: ReadonlySet<string> = new Set(['browsers', 'os', 'devices', 'browserVersions', 'osVersions']);
+
 /**
  * How a key is shown to people (not in CSV, which keeps the data as stored): empty keys get a
  * label, countries get their name after the code. Still untrusted: escape the result.
  */
 export function displayKey(list: TopList | FtpList, key: string, m: Messages): string {
   if (key === '') return m.emptyKey;
+  if (NAMED_KEY_LISTS.has(list) && Object.hasOwn(m.keyNames, key)) return m.keyNames[key]!;
+  if ((list === 'browserVersions' || list === 'osVersions') && key.startsWith('Unknown')) return m.keyNames['Unknown']! + key.slice(7);
+  if (list === 'statusCodes' && Object.hasOwn(m.statusNames, key)) return `${key} ${m.statusNames[key]}`;
   if (list === 'countries') {
     const name = countryName(key, m.locale);
     return name === '' ? key : `${key} ${name}`;
@@ -218,19 +224,98 @@ export function isFtpList(list: string): list is FtpList {
   return list === 'ftpFiles' || list === 'ftpIps' || list === 'ftpUsers';
 }
 
-/** Hits per hour 0–23 from the `hours` list; keys that are not an hour are ignored. */
-export function hourBuckets(report: Report): { hits: number[]; bytes: number[] } {
-  const hits = new Array<number>(24).fill(0);
-  const bytes = new Array<number>(24).fill(0);
-  for (const row of report.top.hours ?? []) {
-    const k = row.key.trim();
-    if (k.length === 0 || k.length > 2) continue;
-    const h = Number(k);
-    if (!Number.isInteger(h) || h < 0 || h > 23) continue;
-    hits[h] = (hits[h] ?? 0) + row.hits;
-    bytes[h] = (bytes[h] ?? 0) + row.bytes;
+/** Status codes grouped by class (1xx–5xx, and '-' for none), from the listed codes. */
+export interface StatusClassRow {
+  readonly cls: '1' | '2' | '3' | '4' | '5';
+  readonly hits: number;
+  readonly bytes: number;
+}
+
+export function statusClasses(report: Report): { classes: StatusClassRow[]; notListed: number } {
+  const sums = new Map<StatusClassRow['cls'], { hits: number; bytes: number }>();
+  let listed = 0;
+  for (const r of report.top.statusCodes) {
+    listed += r.hits;
+    const c = r.key.charAt(0);
+    if (r.key.length !== 3 || c < '1' || c > '5') continue;
+    const s = sums.get(c as StatusClassRow['cls']) ?? { hits: 0, bytes: 0 };
+    s.hits += r.hits;
+    s.bytes += r.bytes;
+    sums.set(c as StatusClassRow['cls'], s);
   }
-  return { hits, bytes };
+  const classes = (['1', '2', '3', '4', '5'] as const).filter((c) => sums.has(c)).map((cls) => ({ cls, ...sums.get(cls)! }));
+  // Every hit has a status (or '-'), so what the cut list misses is the rest of the total.
+  return { classes, notListed: Math.max(0, report.totals.hits - listed) };
+}
+
+/** The rows of browserVersions / osVersions that belong to one family of browsers / os. */
+export function versionsOf(report: Report, list: 'browsers' | 'os', family: string): readonly TopRow[] {
+  const rows = list === 'browsers' ? report.top.browserVersions : report.top.osVersions;
+  const prefix = `${family} `;
+  return rows.filter((r) => r.key.startsWith(prefix));
+}
+
+/** Change against the previous period: a fraction (0.123 = +12.3 %), or null when there was nothing before. */
+export function change(now: number, before: number): number | null {
+  if (before <= 0) return now > 0 ? null : 0;
+  return (now - before) / before;
+}
+
+/** Signed percentage with one decimal: '+12.3%', '−4.0%' (a real minus sign). */
+export function signedPercent(f: number, locale: string): string {
+  const v = Math.round(f * 1000) / 10;
+  const s = fixed(Math.abs(v), 1, locale);
+  return v > 0 ? `+${s}%` : v < 0 ? `\u2212${s}%` : `${s}%`;
+}
+
+/** Seconds as m:ss, or h:mm:ss from an hour up. */
+export function duration(seconds: number): string {
+  const t = Math.max(0, Math.round(seconds));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const s = String(t % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** Milliseconds for people: '840 ms', '1.25 s', '2 min 05 s'. */
+export function humanMs(ms: number, locale = 'en-GB'): string {
+  if (!Number.isFinite(ms) || ms < 0) return '0 ms';
+  if (ms < 10) return `${fixed(ms, 2, locale)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${fixed(ms / 1000, 2, locale)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+export type DayMetric = 'hits' | 'visitors' | 'visits' | 'pages' | 'bytes';
+export const DAY_METRICS: readonly DayMetric[] = ['hits', 'visitors', 'visits', 'pages', 'bytes'];
+
+/** Lowest, average and highest per day (empty days count as zero: pass the continuous axis). */
+export function dayStats(days: readonly DayRow[]): Record<DayMetric, { min: number; avg: number; max: number }> {
+  const out = {} as Record<DayMetric, { min: number; avg: number; max: number }>;
+  for (const k of DAY_METRICS) {
+    let min = Infinity;
+    let max = 0;
+    let sum = 0;
+    for (const d of days) {
+      const v = d[k];
+      if (v < min) min = v;
+      if (v > max) max = v;
+      sum += v;
+    }
+    out[k] = { min: days.length === 0 ? 0 : min, avg: days.length === 0 ? 0 : sum / days.length, max };
+  }
+  return out;
+}
+
+/** True when the engine filled the visit-duration / bounce data (stores return zeros until then). */
+export function hasVisitDetail(report: Report): boolean {
+  return report.totals.visits > 0 && (report.totals.bounces > 0 || report.totals.visitSeconds > 0);
+}
+
+/** FTP transfers but no web hits: the report is only its FTP part. */
+export function ftpOnly(report: Report): boolean {
+  return report.totals.hits === 0 && report.ftp.transfers > 0;
 }
 
 /** Reject reasons, largest first, then by name (stable output for diffs). */
@@ -238,4 +323,26 @@ export function sortedReasons(report: Report): [string, number][] {
   return Object.entries(report.rejected.reasons)
     .filter(([, n]) => n > 0)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/**
+ * The top lists in the order and groups people read them (pages, sources, technology, requests,
+ * clients). `hours` has its own chart; browser and OS versions are shown under their families.
+ */
+export const LIST_GROUPS: readonly { readonly id: 'pages' | 'sources' | 'technology' | 'requests' | 'clients'; readonly lists: readonly TopList[] }[] = [
+  { id: 'pages', lists: ['urls', 'entryPages', 'exitPages', 'slowPages', 'notFound'] },
+  { id: 'sources', lists: ['referringSites', 'referrers', 'searchTerms', 'countries'] },
+  { id: 'technology', lists: ['browsers', 'os', 'devices'] },
+  { id: 'requests', lists: ['statusCodes', 'fileTypes', 'methods', 'protocols'] },
+  { id: 'clients', lists: ['ips', 'users'] },
+];
+
+/**
+ * What a list's numbers count: entry and exit pages count visits (their bytes are always 0, so
+ * no traffic column); every other web list counts hits; FTP lists count transfers.
+ */
+export function listBasis(report: Report, list: TopList | FtpList): { total: number; count: 'hits' | 'visits' | 'transfers'; bytes: boolean } {
+  if (list === 'entryPages' || list === 'exitPages') return { total: report.totals.visits, count: 'visits', bytes: false };
+  if (isFtpList(list)) return { total: report.ftp.transfers, count: 'transfers', bytes: true };
+  return { total: report.totals.hits, count: 'hits', bytes: true };
 }

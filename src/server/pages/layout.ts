@@ -1,9 +1,11 @@
 /**
  * The page shell of the web UI: skip link, navigation (sites, language switch, logout form),
- * content, and a footer that always states the privacy policy and data attributions. No script
- * anywhere; styles come from /static/weblog.css (the CSP forbids inline ones).
+ * content, and a footer that always states the privacy policy and data attributions. Styles come
+ * from /static/weblog.css (the CSP forbids inline ones); the only script is /static/live.js on a
+ * site's page, and every page works without it.
  */
-import { describeIpPolicy, describeUserPolicy, escapeHtml, messages, REPORT_CSS, type Lang } from '../../report/render/index.js';
+import type { IpPolicySpec, UserPolicySpec } from '../../core/policy.js';
+import { describeIpPolicy, describeUserPolicy, escapeHtml, type Lang, messages, REPORT_CSS } from '../../report/index.js';
 import { webMessages } from './web-i18n.js';
 
 export const WEB_CSS = `${REPORT_CSS}
@@ -32,13 +34,32 @@ form.range fieldset label{flex-direction:row;gap:.3rem;align-items:center;color:
 .login .help{color:var(--muted);font-size:.875rem}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .alert{border:1px solid var(--b);border-radius:.4rem;padding:.5rem .75rem}
+ul.sites{list-style:none;margin:1rem 0;padding:0;display:grid;align-items:start;grid-template-columns:repeat(auto-fill,minmax(min(100%,22rem),1fr));gap:1rem}
+li.site{border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1rem}
+li.site h2{margin:0;font-size:1.2rem;overflow-wrap:anywhere}
+li.site .cards{grid-template-columns:repeat(2,minmax(0,1fr));margin-top:.5rem}
+svg.spark{width:100%;height:3rem;display:block;margin:.5rem 0}
+.spark-line{fill:none;stroke:var(--a);stroke-width:1.5;vector-effect:non-scaling-stroke}
+.spark-area{fill:var(--card)}
+section.today{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:.25rem .8rem .5rem;margin:.75rem 0}
+section.today h2{margin:.5rem 0;font-size:1.1rem}
+section.today .card{background:var(--bg)}
+#t-operator td,#t-operator th{font-size:.9rem}
+#t-operator th.site{white-space:nowrap;word-break:normal;overflow-wrap:normal}
+@media (max-width:40rem){
+table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+table.stack tr{display:block;border-bottom:1px solid var(--line);padding:.4rem 0}
+table.stack th,table.stack td{display:flex;justify-content:space-between;gap:1rem;border:0;padding:.1rem .3rem;text-align:right}
+table.stack td::before{content:attr(data-label);color:var(--muted);text-align:left}
+table.stack th.site{white-space:normal}
+}
 `;
 
 export interface PageFooter {
   /** Lines from renderHtmlParts (a weblog page) — or null: the server's default policy is shown. */
   readonly reportFooter: readonly string[] | null;
-  readonly defaultIpPolicy: string;
-  readonly defaultUserPolicy: string;
+  readonly defaultIp: readonly IpPolicySpec[];
+  readonly defaultUser: readonly UserPolicySpec[];
   readonly attribution: readonly string[];
 }
 
@@ -49,8 +70,12 @@ export interface PageInput {
   /** Path + query of this page without `lang`, for the language switch. */
   readonly selfUrl: string;
   readonly loggedIn: boolean;
+  /** The caller is an operator: the navigation offers the overview of all sites. */
+  readonly operator?: boolean;
   readonly csrf: string | null;
   readonly footer: PageFooter;
+  /** Same-origin script paths (the CSP allows 'self' only); the page must work without them. */
+  readonly scripts?: readonly string[];
 }
 
 export function withQuery(path: string, q: Record<string, string>): string {
@@ -80,7 +105,7 @@ function footer(p: PageInput): string {
   else {
     parts.push(
       `<h2>${escapeHtml(m.privacy)}</h2>`,
-      `<p>${escapeHtml(w.defaultPolicy)}: ${escapeHtml(describeIpPolicy(m, p.footer.defaultIpPolicy))}; ${escapeHtml(describeUserPolicy(m, p.footer.defaultUserPolicy))}</p>`,
+      `<p>${escapeHtml(w.defaultPolicy)}: ${escapeHtml(describeIpPolicy(m, p.footer.defaultIp))}; ${escapeHtml(describeUserPolicy(m, p.footer.defaultUser))}</p>`,
     );
   }
   // Attribution (CC BY) on every page; the caller leaves out what the report footer already has.
@@ -98,6 +123,7 @@ export function renderPage(p: PageInput): string {
   const w = webMessages(p.lang);
   const nav: string[] = [`<a class="brand" href="${escapeHtml(withQuery('/sites', { lang: p.lang }))}">${escapeHtml(w.appName)}</a>`, '<ul>'];
   if (p.loggedIn) nav.push(`<li><a href="${escapeHtml(withQuery('/sites', { lang: p.lang }))}">${escapeHtml(w.sites)}</a></li>`);
+  if (p.loggedIn && p.operator === true) nav.push(`<li><a href="${escapeHtml(withQuery('/operator', { lang: p.lang }))}">${escapeHtml(w.operator)}</a></li>`);
   nav.push(langSwitch(p), '</ul>');
   if (p.loggedIn && p.csrf !== null) {
     nav.push(
@@ -113,6 +139,7 @@ export function renderPage(p: PageInput): string {
     '<meta name="robots" content="noindex, nofollow">',
     `<title>${escapeHtml(p.title)}</title>`,
     '<link rel="stylesheet" href="/static/weblog.css">',
+    ...(p.scripts ?? []).map((src) => `<script src="${escapeHtml(src)}" defer></script>`),
     '</head>',
     '<body>',
     `<a class="skip" href="#main">${escapeHtml(w.skip)}</a>`,

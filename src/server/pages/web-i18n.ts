@@ -2,7 +2,7 @@
  * Labels of the web UI's own chrome (login, navigation, range form, downloads), English and
  * German. Report labels come from report/render/i18n.ts, so pages and reports agree.
  */
-import type { Lang } from '../../report/render/index.js';
+import type { Lang } from '../../report/index.js';
 
 export interface WebMessages {
   readonly appName: string;
@@ -33,12 +33,36 @@ export interface WebMessages {
   readonly policy: string;
   readonly noDataInRange: string;
   readonly privacyNotice: string;
-  readonly privacyTitle: string;
-  readonly privacyText: readonly string[];
   readonly defaultPolicy: string;
   readonly errorTitle: (status: number) => string;
   readonly backToLogin: string;
   readonly backToSites: string;
+  readonly today: (date: string) => string;
+  readonly liveLoaded: string;
+  readonly liveOn: (time: string) => string;
+  readonly liveOff: string;
+  readonly overviewIntro: (days: number) => string;
+  readonly sparkline: (from: string, to: string, min: string, max: string) => string;
+  readonly noDataYet: string;
+  readonly openReport: (site: string) => string;
+  readonly operator: string;
+  readonly operatorIntro: string;
+  readonly customer: string;
+  readonly hits30: string;
+  readonly rejected: string;
+  readonly lastData: string;
+  readonly lastIngest: string;
+  readonly lastIngestNote: string;
+  readonly rawWindow: string;
+  readonly rawHeld: (days: number, size: string) => string;
+  readonly contractEnd: string;
+  readonly retention: string;
+  readonly retentionActive: string;
+  readonly retentionEnds: (date: string) => string;
+  readonly retentionEnded: (date: string) => string;
+  readonly none: string;
+  readonly rawNone: string;
+  readonly days: (n: number) => string;
 }
 
 const EN: WebMessages = {
@@ -70,16 +94,36 @@ const EN: WebMessages = {
   policy: 'Privacy',
   noDataInRange: 'No data in this period.',
   privacyNotice: 'Privacy notice',
-  privacyTitle: 'How these statistics are made',
-  privacyText: [
-    'These statistics are made from the web server access logs of your site. Visitor addresses are anonymised before anything is stored, as the policy shown on each page says; raw log lines are not kept.',
-    'Visitors are counted with a keyed hash whose key changes every day and differs per site, so visitors cannot be followed across days or sites.',
-    'Countries are looked up from the address before it is anonymised.',
-  ],
   defaultPolicy: 'Policy for new data',
   errorTitle: (s) => (s === 404 ? 'Not found' : s === 401 ? 'Please log in' : s === 403 ? 'Not allowed' : s === 429 ? 'Too many requests' : 'Something went wrong'),
   backToLogin: 'Go to the login page',
   backToSites: 'Back to your sites',
+  today: (date) => `Today, ${date}`,
+  liveLoaded: 'As of loading this page. Reload to update.',
+  liveOn: (time) => `Live: updates as data arrives (as of ${time}).`,
+  liveOff: 'Live updates paused; reload the page to update.',
+  overviewIntro: (days) => `Headline numbers of the last ${days} days with data of each site.`,
+  sparkline: (from, to, min, max) => `Hits per day from ${from} to ${to}: lowest ${min}, highest ${max}`,
+  noDataYet: 'No data yet.',
+  openReport: (site) => `Open the weblog of ${site}`,
+  operator: 'All sites',
+  operatorIntro: 'Every site in the store, for operators: traffic, rejected lines, ingests and what the retention rules keep.',
+  customer: 'Customer',
+  hits30: 'Hits, last 30 days',
+  rejected: 'Rejected lines',
+  lastData: 'Last day with data',
+  lastIngest: 'Last ingest via this server',
+  lastIngestNote: 'Ingests by the command line or another server are not seen here; the last day with data shows them.',
+  rawWindow: 'Raw window',
+  rawHeld: (days, size) => `${days} ${days === 1 ? 'day' : 'days'} held, ${size}`,
+  contractEnd: 'Contract end',
+  retention: 'Retention',
+  retentionActive: 'kept (no contract end)',
+  retentionEnds: (date) => `weblog deleted on ${date}`,
+  retentionEnded: (date) => `deleted at the next purge (due ${date})`,
+  none: '–',
+  rawNone: 'none held',
+  days: (n) => `${n} ${n === 1 ? 'day' : 'days'}`,
 };
 
 const DE: WebMessages = {
@@ -111,17 +155,37 @@ const DE: WebMessages = {
   policy: 'Datenschutz',
   noDataInRange: 'Keine Daten in diesem Zeitraum.',
   privacyNotice: 'Datenschutzhinweis',
-  privacyTitle: 'Wie diese Statistik entsteht',
-  privacyText: [
-    'Diese Statistik entsteht aus den Zugriffsprotokollen des Webservers Ihrer Website. Besucheradressen werden anonymisiert, bevor etwas gespeichert wird, wie es die Richtlinie auf jeder Seite angibt; Protokollzeilen werden nicht aufbewahrt.',
-    'Besucher werden mit einem verschlüsselten Hash gezählt, dessen Schlüssel täglich wechselt und je Website verschieden ist; Besucher lassen sich daher nicht über Tage oder Websites hinweg verfolgen.',
-    'Länder werden aus der Adresse ermittelt, bevor sie anonymisiert wird.',
-  ],
   defaultPolicy: 'Richtlinie für neue Daten',
   errorTitle: (s) =>
     s === 404 ? 'Nicht gefunden' : s === 401 ? 'Bitte anmelden' : s === 403 ? 'Nicht erlaubt' : s === 429 ? 'Zu viele Anfragen' : 'Ein Fehler ist aufgetreten',
   backToLogin: 'Zur Anmeldeseite',
   backToSites: 'Zurück zu Ihren Websites',
+  today: (date) => `Heute, ${date}`,
+  liveLoaded: 'Stand beim Laden der Seite. Neu laden zum Aktualisieren.',
+  liveOn: (time) => `Live: wird aktualisiert, sobald Daten eintreffen (Stand ${time}).`,
+  liveOff: 'Live-Aktualisierung unterbrochen; laden Sie die Seite neu.',
+  overviewIntro: (days) => `Kennzahlen der letzten ${days} Tage mit Daten je Website.`,
+  sparkline: (from, to, min, max) => `Zugriffe pro Tag von ${from} bis ${to}: niedrigster Wert ${min}, höchster ${max}`,
+  noDataYet: 'Noch keine Daten.',
+  openReport: (site) => `Webstatistik von ${site} öffnen`,
+  operator: 'Alle Websites',
+  operatorIntro: 'Alle Websites im Speicher, für Betreiber: Zugriffe, verworfene Zeilen, Importe und was die Aufbewahrungsregeln behalten.',
+  customer: 'Kunde',
+  hits30: 'Zugriffe, letzte 30 Tage',
+  rejected: 'Verworfene Zeilen',
+  lastData: 'Letzter Tag mit Daten',
+  lastIngest: 'Letzter Import über diesen Server',
+  lastIngestNote: 'Importe über die Kommandozeile oder einen anderen Server sind hier nicht sichtbar; der letzte Tag mit Daten zeigt sie.',
+  rawWindow: 'Rohdaten-Fenster',
+  rawHeld: (days, size) => `${days} ${days === 1 ? 'Tag' : 'Tage'} gespeichert, ${size}`,
+  contractEnd: 'Vertragsende',
+  retention: 'Aufbewahrung',
+  retentionActive: 'wird behalten (kein Vertragsende)',
+  retentionEnds: (date) => `Webstatistik wird am ${date} gelöscht`,
+  retentionEnded: (date) => `wird beim nächsten Bereinigen gelöscht (fällig ${date})`,
+  none: '–',
+  rawNone: 'keine gespeichert',
+  days: (n) => `${n} ${n === 1 ? 'Tag' : 'Tage'}`,
 };
 
 export function webMessages(lang: Lang): WebMessages {

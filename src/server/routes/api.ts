@@ -1,7 +1,7 @@
 /** The JSON API: the sites a caller may read, and a site's report (the CLI's JSON contract). */
 import type { FastifyInstance } from 'fastify';
 import { appError } from '../../core/errors.js';
-import { buildReport } from '../../report/build.js';
+import { loadReport } from '../../report/index.js';
 import type { ServerDeps } from '../context.js';
 import { isDate } from '../pages/range.js';
 import { dateString, errorResponses, siteParams } from '../schemas.js';
@@ -11,6 +11,7 @@ interface ReportQuery {
   from?: string;
   to?: string;
   top: number;
+  compare: boolean;
 }
 
 export async function apiRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
@@ -50,20 +51,21 @@ export async function apiRoutes(app: FastifyInstance, deps: ServerDeps): Promise
             from: { ...dateString, description: 'First day (default: the first day with data)' },
             to: { ...dateString, description: 'Last day (default: the last day with data)' },
             top: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 10, description: 'Rows per top list; 0 = all' },
+            compare: { type: 'boolean', default: false, description: 'Also give the totals of the period of equal length just before (`previous`)' },
           },
         },
         response: { 200: { $ref: 'weblog-report#' }, ...errorResponses },
       },
     },
     async (request) => {
-      const { from, to, top } = request.query;
+      const { from, to, top, compare } = request.query;
       for (const [k, v] of [['from', from], ['to', to]] as const) {
         if (v !== undefined && !isDate(v)) throw appError('ERR_REQUEST_INVALID', `${k} is not a calendar date: ${v}`);
       }
       if (from !== undefined && to !== undefined && from > to) throw appError('ERR_REQUEST_INVALID', `from ${from} is after to ${to}`);
-      const stored = await deps.store.query({ site: request.site, from: from ?? null, to: to ?? null, top });
-      if (stored === null) throw appError('ERR_SITE_UNKNOWN', request.site);
-      return buildReport(stored);
+      const report = await loadReport(deps.store, { site: request.site, from: from ?? null, to: to ?? null, top, compare });
+      if (report === null) throw appError('ERR_SITE_UNKNOWN', request.site);
+      return report;
     },
   );
 }

@@ -4,35 +4,16 @@
  * or a log shipper sends it), optionally gzip-encoded, and streams into the pipeline: nothing
  * buffers the whole body. Operator bearer tokens only.
  */
-import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { appError, isAppError } from '../../core/errors.js';
-import type { IngestSummary } from '../../pipeline/ingest.js';
+import type { IngestSummary } from '../../pipeline/index.js';
 import type { ServerDeps } from '../context.js';
+import { bodyError, openBody } from '../ingest-body.js';
 import { errorResponses, siteParams } from '../schemas.js';
 
 /** What shippers send: plain text, or no useful type at all (curl's default is form-urlencoded). */
 const TEXT_TYPES = new Set(['', 'text/plain', 'application/octet-stream', 'application/x-www-form-urlencoded', 'text/x-log']);
-
-class ByteLimit extends Transform {
-  #seen = 0;
-  readonly #max: number;
-  readonly #onBytes: (n: number) => void;
-
-  constructor(max: number, onBytes: (n: number) => void = () => {}) {
-    super();
-    this.#max = max;
-    this.#onBytes = onBytes;
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.#seen += chunk.length;
-    this.#onBytes(chunk.length);
-    if (this.#seen > this.#max) cb(appError('ERR_INGEST_TOO_LARGE', this.#max));
-    else cb(null, chunk);
-  }
-}
 
 const resultSchema = {
   type: 'object',
@@ -77,6 +58,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: ServerDeps): Prom
     const arrived = Date.now();
     // Whatever happens, a half-read body must not be parsed as the next request.
     reply.header('connection', 'close');
+    let stream: Readable | null = null;
     try {
       if (deps.state.closing) throw appError('ERR_SERVER_CLOSING');
       if (deps.metrics.ingestsQueued >= deps.limits.maxQueuedIngests) {
@@ -92,27 +74,15 @@ export async function ingestRoutes(app: FastifyInstance, deps: ServerDeps): Prom
       const declared = Number(request.headers['content-length']);
       if (Number.isFinite(declared) && declared > deps.limits.maxBodyBytes) throw appError('ERR_INGEST_TOO_LARGE', deps.limits.maxBodyBytes);
 
-      const body = request.body as Readable;
-      const first = new ByteLimit(deps.limits.maxBodyBytes, (n) => (deps.metrics.ingestBytes += n));
-      // pipe(), not pipeline(), for the request itself: pipeline would destroy the request on a
-      // limit error, and with it the socket, so the client would never see the 413.
-      body.pipe(first);
-      body.on('error', (e) => first.destroy(appError('ERR_INGEST_BODY', e.message)));
-      body.on('close', () => {
-        if (!body.readableEnded) first.destroy(appError('ERR_INGEST_BODY', 'the client closed the connection'));
-      });
-      let stream: Readable = first;
-      if (gzip) {
-        // pipeline destroys the last stage with the first error, so the ingest sees it and stores nothing.
-        stream = pipeline(first, createGunzip(), new ByteLimit(deps.limits.maxDecodedBytes), () => {});
-      }
+      stream = openBody(request, reply, gzip, deps);
       const summary = await deps.ingest.run({ stream, site, arrived });
       deps.metrics.countIngest('ok');
       return result(site, summary);
     } catch (e) {
-      const err = isAppError(e) ? e : appError('ERR_INTERNAL', (e as Error).message);
+      // When the body failed (a limit, a timeout, gzip that is not, the client gone), that is the
+      // answer, whichever stage noticed it first and however it reported it.
+      const err = (stream !== null ? bodyError(stream) : null) ?? (isAppError(e) ? e : appError('ERR_INTERNAL', (e as Error).message));
       deps.metrics.countIngest(err.code);
-      // The body's bytes, not the server, were at fault: say so with the body's error code.
       if (err.code === 'ERR_SOURCE_READ') throw appError('ERR_INGEST_BODY', err.message.replace(/^error reading http: /, ''));
       throw err;
     }

@@ -1,8 +1,9 @@
 /** Operations and public resources: health, readiness, metrics, the stylesheet, the API docs. */
 import type { FastifyInstance } from 'fastify';
-import { escapeHtml } from '../../report/render/index.js';
+import { escapeHtml } from '../../report/index.js';
 import type { ServerDeps } from '../context.js';
 import { WEB_CSS } from '../pages/layout.js';
+import { LIVE_JS } from '../pages/live-script.js';
 
 const statusSchema = {
   type: 'object',
@@ -57,6 +58,11 @@ export async function opsRoutes(app: FastifyInstance, deps: ServerDeps): Promise
     return WEB_CSS;
   });
 
+  app.get('/static/live.js', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600');
+    return LIVE_JS;
+  });
+
   app.get('/docs/json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   // A static page instead of swagger-ui: no script, no extra dependency; the JSON is the reference.
@@ -73,7 +79,7 @@ export async function opsRoutes(app: FastifyInstance, deps: ServerDeps): Promise
       '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
       '<title>weblog API</title><link rel="stylesheet" href="/static/weblog.css"></head><body><div class="wrap"><main id="main">',
       '<h1>weblog API</h1><p>The OpenAPI 3 document: <a href="/docs/json">/docs/json</a>. Authenticate with <code>Authorization: Bearer TOKEN</code>.</p>',
-      `<div class="scroll"><table><caption>Routes</caption><thead><tr><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Summary</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`,
+      `<div class="scroll" tabindex="0" role="region" aria-label="Routes"><table><caption>Routes</caption><thead><tr><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Summary</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`,
       '</main></div></body></html>',
     ].join('\n');
   });

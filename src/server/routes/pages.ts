@@ -1,26 +1,28 @@
 /**
  * The customer web UI: login/logout, the list of sites, a site's weblog with range selection,
- * per-table CSV/JSON downloads, and the privacy notice. Server-rendered HTML, no script.
+ * per-table CSV/JSON downloads, the operator overview, the "live today" event stream, and the
+ * privacy notice. Server-rendered HTML; one small same-origin script updates today's numbers.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { appError } from '../../core/errors.js';
-import { buildReport } from '../../report/build.js';
-import type { FtpList, Report, TopList } from '../../report/contract.js';
-import { renderCsvTable, type Lang } from '../../report/render/index.js';
+import { formatCount, type FtpList, type HtmlTable, humanBytes, type Lang, loadReport, messages, renderCsvTable, renderNotice, type Report, type TopList } from '../../report/index.js';
 import { SESSION_COOKIE } from '../auth.js';
 import type { ServerDeps } from '../context.js';
+import { newDataNotice, siteNotices, type NewDataPolicy } from '../notice.js';
 import { renderPage, type PageFooter } from '../pages/layout.js';
 import { RANGE_KINDS, resolveRange, type Range, type RangeQuery } from '../pages/range.js';
-import { errorBody, loginBody, privacyBody, sitesBody, TABLES, weblogBody, type SiteSummary } from '../pages/views.js';
+import { monthHistory, operatorRows, OVERVIEW_DAYS, siteSummaries, todayOf } from '../pages/data.js';
+import { errorBody, loginBody, operatorBody, privacyBody, sitesBody, TABLES, weblogBody } from '../pages/views.js';
 import { pickLang, webMessages } from '../pages/web-i18n.js';
 import { siteParams } from '../schemas.js';
 import { checkLoginCsrf, checkSessionCsrf, isTls, issueLoginCsrf, LOGIN_CSRF_COOKIE } from '../security.js';
 import { visibleSites } from '../tenant.js';
 
-export interface PageDefaults {
-  readonly ipPolicy: string;
-  readonly userPolicy: string;
-}
+/** The one script of the web UI (live updates of today's numbers), served from 'self'. */
+export const LIVE_SCRIPT_PATH = '/static/live.js';
+
+/** What the pages need of the server's policy for new data (footer, notice). */
+export type PageDefaults = NewDataPolicy;
 
 const langQuery = { type: 'string', enum: ['en', 'de'] } as const;
 const rangeProps = {
@@ -53,6 +55,7 @@ export function htmlPage(
   title: string,
   body: string,
   footer?: Partial<PageFooter>,
+  scripts: readonly string[] = [],
 ): FastifyReply {
   const lang = langOf(request);
   const caller = request.caller;
@@ -64,11 +67,13 @@ export function htmlPage(
       body,
       selfUrl: selfUrl(request),
       loggedIn: caller !== null && caller.via === 'session',
+      operator: caller?.principal.role === 'operator',
       csrf: caller?.session?.csrf ?? null,
+      scripts,
       footer: {
         reportFooter: footer?.reportFooter ?? null,
-        defaultIpPolicy: defaults.ipPolicy,
-        defaultUserPolicy: defaults.userPolicy,
+        defaultIp: defaults.ip,
+        defaultUser: defaults.user,
         attribution: footer?.attribution ?? deps.attribution,
       },
     }),
@@ -89,11 +94,11 @@ function today(deps: ServerDeps): string {
   return deps.now().toISOString().slice(0, 10);
 }
 
-async function reportFor(deps: ServerDeps, site: string, q: RangeQuery, top: number): Promise<{ report: Report | null; range: Range }> {
+async function reportFor(deps: ServerDeps, site: string, q: RangeQuery, top: number, compare: boolean): Promise<{ report: Report | null; range: Range }> {
   const { last } = await lastDayOf(deps, site);
   const range = resolveRange(q, last, today(deps));
-  const stored = last === null ? null : await deps.store.query({ site, from: range.from, to: range.to, top });
-  return { report: stored === null ? null : buildReport(stored), range };
+  const report = last === null ? null : await loadReport(deps.store, { site, from: range.from, to: range.to, top, compare });
+  return { report, range };
 }
 
 function safeFilePart(s: string): string {
@@ -173,20 +178,20 @@ export async function pageRoutes(app: FastifyInstance, deps: ServerDeps, default
 
   app.get('/privacy', { config: { access: 'public', ...html }, schema: { hide: true, querystring: { type: 'object', properties: { lang: langQuery } } } }, async (request, reply) => {
     const lang = langOf(request);
-    return htmlPage(request, reply, deps, defaults, webMessages(lang).privacyNotice, privacyBody(lang));
+    const inputs = request.caller !== null ? await siteNotices(request.caller, deps, defaults) : [newDataNotice(defaults)];
+    return htmlPage(request, reply, deps, defaults, webMessages(lang).privacyNotice, privacyBody(lang, inputs.map((n) => renderNotice(n, lang))));
   });
 
   app.get('/sites', { config: html, schema: { hide: true, querystring: { type: 'object', properties: { lang: langQuery } } } }, async (request, reply) => {
     const lang = langOf(request);
-    const retention = new Map((await deps.store.retention()).map((r) => [r.site, r]));
-    const sites: SiteSummary[] = [];
-    for (const site of await visibleSites(request.caller!, deps)) {
-      const r = retention.get(site);
-      const last = r?.lastDay ?? null;
-      const stored = last === null ? null : await deps.store.query({ site, from: last, to: last, top: 1 });
-      sites.push({ site, from: r?.firstDay ?? null, to: last, ipPolicy: stored?.meta.ipPolicy ?? null });
-    }
-    return htmlPage(request, reply, deps, defaults, webMessages(lang).sites, sitesBody(lang, sites));
+    const sites = await siteSummaries(deps.store, await visibleSites(request.caller!, deps));
+    return htmlPage(request, reply, deps, defaults, webMessages(lang).sites, sitesBody(lang, sites, OVERVIEW_DAYS));
+  });
+
+  app.get('/operator', { config: { access: 'operator', ...html }, schema: { hide: true, querystring: { type: 'object', properties: { lang: langQuery } } } }, async (request, reply) => {
+    const lang = langOf(request);
+    const rows = await operatorRows(deps.store, deps.accounts, await visibleSites(request.caller!, deps), deps.live.lastIngest);
+    return htmlPage(request, reply, deps, defaults, webMessages(lang).operator, operatorBody(lang, rows, today(deps)));
   });
 
   app.get<{ Params: { site: string }; Querystring: PageQuery }>(
@@ -194,11 +199,61 @@ export async function pageRoutes(app: FastifyInstance, deps: ServerDeps, default
     { config: html, schema: { hide: true, params: siteParams, querystring: { type: 'object', properties: rangeProps } } },
     async (request, reply) => {
       const lang = langOf(request);
-      const { report, range } = await reportFor(deps, request.site, request.query, 10);
+      const { report, range } = await reportFor(deps, request.site, request.query, 10, true);
       if (report === null) throw appError('ERR_SITE_UNKNOWN', request.site);
-      const { body, parts } = weblogBody(lang, report, range);
+      const [todayRow, history] = await Promise.all([todayOf(deps.store, request.site, today(deps)), monthHistory(deps.store, request.site, report.to)]);
+      const { body, parts } = weblogBody(lang, report, range, { today: todayRow, history });
       const attribution = deps.attribution.filter((a) => !report.meta.attribution.includes(a));
-      return htmlPage(request, reply, deps, defaults, parts.title, body, { reportFooter: parts.footer, attribution });
+      return htmlPage(request, reply, deps, defaults, parts.title, body, { reportFooter: parts.footer, attribution }, [LIVE_SCRIPT_PATH]);
+    },
+  );
+
+  // "Live today": server-sent events with the site's current day whenever it changes.
+  app.get<{ Params: { site: string }; Querystring: { lang?: Lang } }>(
+    '/sites/:site/live',
+    { schema: { hide: true, params: siteParams, querystring: { type: 'object', properties: { lang: langQuery } } } },
+    async (request, reply) => {
+      const lang = langOf(request);
+      const m = messages(lang);
+      const w = webMessages(lang);
+      if (deps.state.closing) throw appError('ERR_SERVER_CLOSING');
+      const raw = reply.raw;
+      let unsubscribe: (() => void) | null = null;
+      let heartbeat: NodeJS.Timeout | undefined;
+      const end = (): void => {
+        clearInterval(heartbeat);
+        unsubscribe?.();
+        if (!raw.writableEnded) raw.end();
+      };
+      const send = (day: { date: string; hits: number; visitors: number; visits: number; pages: number; bytes: number }): void => {
+        const text = {
+          hits: formatCount(day.hits, m.locale),
+          visitors: formatCount(day.visitors, m.locale),
+          visits: formatCount(day.visits, m.locale),
+          pages: formatCount(day.pages, m.locale),
+          bytes: humanBytes(day.bytes, m.locale),
+        };
+        const time = deps.now().toISOString().slice(11, 19);
+        raw.write(`event: today\ndata: ${JSON.stringify({ day, text, status: w.liveOn(`${time} UTC`) })}\n\n`);
+      };
+      unsubscribe = deps.live.subscribe(request.site, send, end);
+      if (unsubscribe === null) {
+        reply.header('retry-after', '30');
+        throw appError('ERR_LIVE_BUSY', deps.live.streams);
+      }
+      reply.hijack();
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        // nginx buffers proxied responses by default, which would hold events back.
+        'x-accel-buffering': 'no',
+        connection: 'keep-alive',
+      });
+      raw.write('retry: 10000\n\n');
+      heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 25_000);
+      heartbeat.unref();
+      request.raw.on('close', end);
     },
   );
 
@@ -213,13 +268,14 @@ export async function pageRoutes(app: FastifyInstance, deps: ServerDeps, default
       },
     },
     async (request, reply) => {
-      const table = request.params.table as 'days' | TopList | FtpList;
-      const { report } = await reportFor(deps, request.site, request.query, 0);
+      const table = request.params.table as HtmlTable;
+      const { report } = await reportFor(deps, request.site, request.query, 0, false);
       if (report === null) throw appError('ERR_SITE_UNKNOWN', request.site);
       const name = `${safeFilePart(report.site)}-${table}-${report.from}_${report.to}`;
       if (request.query.format === 'json') {
-        const rows = table === 'days' ? report.days : table.startsWith('ftp') ? report.ftp.top[table as FtpList] : report.top[table as TopList];
-        const other = table === 'days' ? undefined : report.others[table as TopList | FtpList];
+        const rows =
+          table === 'days' ? report.days : table === 'months' ? report.months : table.startsWith('ftp') ? report.ftp.top[table as FtpList] : report.top[table as TopList];
+        const other = table === 'days' || table === 'months' ? undefined : report.others[table as TopList | FtpList];
         reply.type('application/json; charset=utf-8').header('content-disposition', `attachment; filename="${name}.json"`);
         return reply.send(JSON.stringify({ site: report.site, from: report.from, to: report.to, table, rows, ...(other ? { other } : {}) }, null, 2));
       }

@@ -7,6 +7,7 @@
  *   clickhouse://…/db?cluster=NAME&nodes=h1:8123,h2:8123  sharded: DDL and deletes run on every listed node
  *   clickhouses://… or ?secure=1                        HTTPS
  */
+import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { appError } from '../../core/errors.js';
 import { sqlIdent } from './escape.js';
@@ -65,16 +66,19 @@ export interface Features {
   readonly version: string;
   /** `{name:Type}` query parameters (19.15+). */
   readonly queryParams: boolean;
-  /** Table TTL (19.6+). */
-  readonly ttl: boolean;
-  /** insert_deduplication_token (22.2+). */
-  readonly dedupToken: boolean;
+  /** The async_insert setting (21.11+; on by default from 26.2): the store turns it off. */
+  readonly asyncInsert: boolean;
+  /**
+   * LowCardinality and column codecs in new tables, and `max_partitions_per_insert_block` (a
+   * batch of an old archive may touch more than the default 100 day partitions): from 20.1.
+   */
+  readonly compactSchema: boolean;
 }
 
 export function featuresOf(version: string): Features {
   const [maj = 0, min = 0] = version.split('.').map(Number);
   const atLeast = (a: number, b: number) => maj > a || (maj === a && min >= b);
-  return { version, queryParams: atLeast(19, 15), ttl: atLeast(19, 6), dedupToken: atLeast(22, 2) };
+  return { version, queryParams: atLeast(19, 15), asyncInsert: atLeast(21, 11), compactSchema: atLeast(20, 1) };
 }
 
 /** ClickHouse error codes worth retrying: overload, timeouts, network, too many parts. */
@@ -96,15 +100,16 @@ function retryDelays(): number[] {
   return [200, 1000, 3000, 8000];
 }
 
-export async function withRetry<T>(fn: () => Promise<T>, onRetry?: (e: unknown, attempt: number) => Promise<void> | void): Promise<T> {
+/** `fn`, retried with backoff on transient errors; never again once `stop` says so (a signal's grace ran out). */
+export async function withRetry<T>(fn: () => Promise<T>, stop?: () => boolean): Promise<T> {
   const delays = retryDelays();
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
     } catch (e) {
-      if (attempt >= delays.length || !isTransient(e)) throw e;
+      if (attempt >= delays.length || !isTransient(e) || stop?.() === true) throw e;
       await new Promise((r) => setTimeout(r, delays[attempt]));
-      await onRetry?.(e, attempt + 1);
+      if (stop?.() === true) throw e;
     }
   }
 }
@@ -115,6 +120,8 @@ type Row = Record<string, unknown>;
 export class ChNode {
   readonly client: ClickHouseClient;
   features: Features = featuresOf('0.0');
+  /** Aborts every request of this node (a signal's grace ran out: interrupt.ts). */
+  abortSignal: AbortSignal | undefined;
 
   constructor(
     readonly url: string,
@@ -143,7 +150,12 @@ export class ChNode {
 
   async rows<T = Row>(q: Sql | string): Promise<T[]> {
     const r = render(q, this.features.queryParams);
-    const rs = await this.client.query({ query: r.query, format: 'JSONEachRow', ...(Object.keys(r.params).length ? { query_params: r.params } : {}) });
+    const rs = await this.client.query({
+      query: r.query,
+      format: 'JSONEachRow',
+      ...(Object.keys(r.params).length ? { query_params: r.params } : {}),
+      ...(this.abortSignal ? { abort_signal: this.abortSignal } : {}),
+    });
     return (await rs.json()) as T[];
   }
 
@@ -153,12 +165,40 @@ export class ChNode {
       query: r.query,
       ...(Object.keys(r.params).length ? { query_params: r.params } : {}),
       ...(Object.keys(settings).length ? { clickhouse_settings: settings as never } : {}),
+      ...(this.abortSignal ? { abort_signal: this.abortSignal } : {}),
     });
   }
 
   async insert(table: string, values: readonly Row[], settings: Record<string, string | number> = {}): Promise<void> {
     if (values.length === 0) return;
-    await this.client.insert({ table, values: values as Row[], format: 'JSONEachRow', clickhouse_settings: settings as never });
+    // A commit is correct only if every insert is written when it returns (data rows before the
+    // ledger row). ClickHouse 26.2 made async_insert the default, and a profile with
+    // wait_for_async_insert = 0 would acknowledge rows still in a buffer: ask for a plain insert.
+    const all = this.features.asyncInsert ? { async_insert: 0, ...settings } : settings;
+    await this.client.insert({ table, values: values as Row[], format: 'JSONEachRow', clickhouse_settings: all as never, ...(this.abortSignal ? { abort_signal: this.abortSignal } : {}) });
+  }
+
+  /**
+   * `INSERT INTO table (columns) FORMAT RowBinary` with `body` (row-binary.ts). The columns are
+   * named, so columns left out get their DEFAULT (the commit row's server clock).
+   */
+  async insertRowBinary(table: string, columns: readonly string[], body: Uint8Array, settings: Record<string, string | number> = {}): Promise<void> {
+    if (body.length === 0) return;
+    const all = this.features.asyncInsert ? { async_insert: 0, ...settings } : settings;
+    const r = await this.client.exec({
+      query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT RowBinary`,
+      values: Readable.from([Buffer.from(body.buffer, body.byteOffset, body.length)]),
+      ...(Object.keys(all).length ? { clickhouse_settings: all as never } : {}),
+      ...(this.abortSignal ? { abort_signal: this.abortSignal } : {}),
+    });
+    // The answer is empty; its stream must still be consumed to free the socket.
+    for await (const _ of r.stream) void _;
+  }
+
+  /** The server's clock, whole seconds since the epoch (the clock every settle rule uses). */
+  async serverNow(): Promise<number> {
+    const [r] = await this.rows<{ n: string }>('SELECT toUInt32(now()) AS n');
+    return Number(r?.n ?? 0);
   }
 
   close(): Promise<void> {

@@ -32,6 +32,11 @@ export const date = (v: string): Value => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new TypeError(`not a date: ${JSON.stringify(v).slice(0, 40)}`);
   return new Value('Date', v);
 };
+/** A checked YYYY-MM-DD as an inline literal: for the few places that take no parameter (PARTITION). */
+export const dateLiteral = (v: string): Sql => {
+  date(v);
+  return raw(`'${v}'`);
+};
 /** A database/table name, checked against a plain-identifier pattern. */
 export const ident = (name: string): Ident => new Ident(sqlIdent(name));
 /** A constant SQL fragment written in this code base (never data). */

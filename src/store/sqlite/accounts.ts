@@ -3,18 +3,19 @@
  * data Store keeps its connection to itself, and WAL lets both read while one writes.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError, appError } from '../../core/errors.js';
+import { prepareSqliteFile } from '../../core/private-files.js';
 import {
   checkCustomerId,
   checkSiteName,
-  hashSecret,
+  checkToken,
+  hashToken,
+  loadTokenKey,
   newTokenParts,
   sessionIdHash,
   splitToken,
-  verifySecret,
+  tokenKeyPathFor,
   type AccountStore,
   type NewToken,
   type Principal,
@@ -36,8 +37,9 @@ interface TokenRow {
 
 export function openSqliteAccounts(path: string): AccountStore {
   let db: Database.Database;
+  let tokenKey: Buffer;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    prepareSqliteFile(path);
     db = new Database(path);
     db.pragma('busy_timeout = 10000');
     db.pragma('journal_mode = WAL');
@@ -45,19 +47,22 @@ export function openSqliteAccounts(path: string): AccountStore {
     db.pragma('secure_delete = ON');
     db.pragma('foreign_keys = ON');
     migrate(db);
+    tokenKey = loadTokenKey(tokenKeyPathFor(path));
   } catch (e) {
     if (e instanceof AppError) throw e;
     throw appError('ERR_STORE_OPEN', path, (e as Error).message);
   }
-  return new SqliteAccounts(db);
+  return new SqliteAccounts(db, tokenKey);
 }
 
 class SqliteAccounts implements AccountStore {
   readonly #db: Database.Database;
+  readonly #tokenKey: Buffer;
   readonly #st;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, tokenKey: Buffer) {
     this.#db = db;
+    this.#tokenKey = tokenKey;
     const p = <T = unknown>(sql: string) => db.prepare<unknown[], T>(sql);
     this.#st = {
       customerAdd: p('INSERT INTO customer (id, created_at) VALUES (?, ?)'),
@@ -74,6 +79,7 @@ class SqliteAccounts implements AccountStore {
       tokenGet: p<TokenRow>('SELECT id, role, customer_id, hash, created_at, revoked_at FROM token WHERE id = ?'),
       tokens: p<TokenRow>('SELECT id, role, customer_id, hash, created_at, revoked_at FROM token ORDER BY created_at, id'),
       tokenRevoke: p('UPDATE token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      tokenRehash: p('UPDATE token SET hash = ? WHERE id = ? AND hash = ?'),
       sessionAdd: p('INSERT INTO session (id_hash, token_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
       sessionGet: p<{ csrf: string; expires_at: string; token_id: string; role: Role; customer_id: string | null; revoked_at: string | null }>(
         `SELECT s.csrf, s.expires_at, s.token_id, t.role, t.customer_id, t.revoked_at
@@ -132,7 +138,7 @@ class SqliteAccounts implements AccountStore {
     if ((role === 'customer') !== (customer !== null)) throw appError('ERR_USAGE', 'a customer token needs a customer; an operator token has none');
     if (customer !== null && !this.#st.customerGet.get(customer)) throw appError('ERR_ACCOUNT_UNKNOWN', `customer ${customer}`);
     const t = newTokenParts();
-    const hash = await hashSecret(t.secret);
+    const hash = hashToken(this.#tokenKey, t.secret);
     this.#st.tokenAdd.run(t.id, role, customer, hash, new Date().toISOString());
     return { id: t.id, token: t.token };
   }
@@ -141,9 +147,10 @@ class SqliteAccounts implements AccountStore {
     const parts = splitToken(token);
     const row = parts ? this.#st.tokenGet.get(parts.id) : undefined;
     const usable = row !== undefined && row.revoked_at === null;
-    // Always one scrypt: whether an id exists must not show in the response time.
-    const ok = await verifySecret(parts?.secret ?? '', usable ? row.hash : null);
-    if (!ok || !row) return null;
+    // Always one HMAC: whether an id exists must not show in the response time.
+    const ok = await checkToken(this.#tokenKey, parts?.secret ?? '', usable ? row.hash : null);
+    if (ok === 'no' || !row) return null;
+    if (ok === 'legacy') this.#st.tokenRehash.run(hashToken(this.#tokenKey, parts!.secret), row.id, row.hash);
     return { role: row.role, customer: row.customer_id, tokenId: row.id };
   }
 

@@ -7,8 +7,11 @@
  * site, so deleting a customer deletes their strings too and no value is shared across
  * customers. Days are integers YYYYMMDD.
  */
+import { randomInt } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { encodeSegment, segmentOf } from './list-segments.js';
+import { legacyPolicies, policiesToJson } from '../../core/policy.js';
+import { decodeSegment, encodeSegment, segmentOf } from './list-segments.js';
+import { KeyHasher, buildList, encodeLists, type ListSegment } from './segment-codec.js';
 
 export interface Migration {
   readonly version: number;
@@ -34,6 +37,73 @@ function dayTopToSegments(db: Database.Database): void {
     put.run(site, list, day, rows.length, seg.ids[0], seg.ids[rows.length - 1], encodeSegment(seg));
   }
   db.exec('DROP TABLE day_top');
+}
+
+/**
+ * v5: the day_* tables and their dimension strings become one closed segment per site-day (key
+ * texts inline, sorted by the store's keyed hash); checkpoints are keyed by content only. The
+ * visitor sets of v4 were made with per-site-day keys that the v2 key ring no longer has, so
+ * their days are closed with the counts they had (generation 'legacy': a later run for such a
+ * day is shown as not deduplicated).
+ */
+function toSegments(db: Database.Database): void {
+  db.prepare('INSERT INTO store_meta (key, value) VALUES (?, ?)').run('hash_seed', String(randomInt(2 ** 31)));
+  const hasher = new KeyHasher(Number((db.prepare("SELECT value FROM store_meta WHERE key = 'hash_seed'").get() as { value: string }).value));
+  const put = db.prepare(`INSERT INTO seg (site_id, day, gen, hits, pages, bytes, bots, ftp_transfers, ftp_bytes, visitors, visits, bounces, visit_seconds, lists, vis)
+    VALUES (?, ?, 'legacy', ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, NULL)`);
+  const days = db.prepare('SELECT site_id, day, hits, pages, bytes, bots, ftp_transfers, ftp_bytes, visitors, visits FROM day_total ORDER BY site_id, day').all() as {
+    site_id: number;
+    day: number;
+    hits: number;
+    pages: number;
+    bytes: number;
+    bots: number;
+    ftp_transfers: number;
+    ftp_bytes: number;
+    visitors: number;
+    visits: number;
+  }[];
+  const segs = db.prepare('SELECT list, data FROM day_list WHERE site_id = ? AND day = ?');
+  const other = db.prepare('SELECT list, hits, bytes FROM day_other WHERE site_id = ? AND day = ?');
+  const dimsOf = db.prepare('SELECT id, value FROM dim WHERE site_id = ?');
+  let dims = new Map<number, Buffer>();
+  let dimsSite = -1;
+  for (const d of days) {
+    if (d.site_id !== dimsSite) {
+      dims = new Map((dimsOf.all(d.site_id) as { id: number; value: string }[]).map((r) => [r.id, Buffer.from(r.value, 'utf8')]));
+      dimsSite = d.site_id;
+    }
+    const byList = new Map<number, Map<number, { hits: number; bytes: number }>>();
+    for (const r of segs.all(d.site_id, d.day) as { list: number; data: Buffer }[]) {
+      const s = decodeSegment(r.data);
+      let m = byList.get(r.list);
+      if (m === undefined) byList.set(r.list, (m = new Map()));
+      for (let i = 0; i < s.ids.length; i++) {
+        const c = m.get(s.ids[i]!) ?? { hits: 0, bytes: 0 };
+        c.hits += s.hits[i]!;
+        c.bytes += s.bytes[i]!;
+        m.set(s.ids[i]!, c);
+      }
+    }
+    const lists: ListSegment[] = [];
+    for (const [id, m] of byList) {
+      const ids = [...m.keys()].filter((k) => dims.has(k));
+      lists.push(buildList({ id, n: ids.length, key: (i) => dims.get(ids[i]!)!, hits: (i) => m.get(ids[i]!)!.hits, bytes: (i) => m.get(ids[i]!)!.bytes }, hasher));
+    }
+    const others = new Map<number, { hits: number; bytes: number }>();
+    for (const o of other.all(d.site_id, d.day) as { list: number; hits: number; bytes: number }[]) others.set(o.list, { hits: o.hits, bytes: o.bytes });
+    put.run(d.site_id, d.day, d.hits, d.pages, d.bytes, d.bots, d.ftp_transfers, d.ftp_bytes, d.visitors, d.visits, encodeLists(lists, others));
+  }
+  db.exec(`INSERT OR REPLACE INTO source (fp_len, fp_hash, dev, ino, offset, lines, updated_at)
+    SELECT fp_len, fp_hash, dev, ino, MAX(offset), lines, MAX(updated_at) FROM checkpoint GROUP BY fp_len, fp_hash`);
+  db.exec('DROP TABLE day_total; DROP TABLE day_list; DROP TABLE day_other; DROP TABLE day_visitors; DROP TABLE dim; DROP TABLE checkpoint;');
+}
+
+/** v6: the policy sentences of each site become data (core/policy.ts); the old columns stay as they were. */
+function policiesAsData(db: Database.Database): void {
+  const put = db.prepare('UPDATE site SET policies = ? WHERE id = ?');
+  const rows = db.prepare('SELECT id, ip_policy, user_policy FROM site').all() as { id: number; ip_policy: string; user_policy: string }[];
+  for (const r of rows) put.run(policiesToJson(legacyPolicies(r.ip_policy, r.user_policy)), r.id);
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -201,6 +271,60 @@ CREATE TABLE day_list (
 );
 `,
     run: dayTopToSegments,
+  },
+  {
+    version: 5,
+    name: 'site-day segments',
+    // One row per site-day and commit (segment-codec.ts): a commit appends and never reads what
+    // is stored, so its cost does not grow with the sites or the history (issue 11). seq is the
+    // rowid (its rows are large blobs; a new row costs no lookup). seg_open finds the days whose
+    // visits are still open.
+    sql: `
+CREATE TABLE store_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE seg (
+  seq INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  gen TEXT NOT NULL,
+  hits INTEGER NOT NULL,
+  pages INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  bots INTEGER NOT NULL,
+  ftp_transfers INTEGER NOT NULL,
+  ftp_bytes INTEGER NOT NULL,
+  visitors INTEGER NOT NULL,
+  visits INTEGER NOT NULL,
+  bounces INTEGER NOT NULL,
+  visit_seconds INTEGER NOT NULL,
+  lists BLOB NOT NULL,
+  vis BLOB
+);
+CREATE INDEX seg_day ON seg (site_id, day);
+CREATE INDEX seg_open ON seg (site_id, day, gen) WHERE vis IS NOT NULL;
+CREATE TABLE source (
+  fp_len INTEGER NOT NULL,
+  fp_hash TEXT NOT NULL,
+  dev INTEGER NOT NULL,
+  ino INTEGER NOT NULL,
+  offset INTEGER NOT NULL,
+  lines INTEGER NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (fp_len, fp_hash)
+) WITHOUT ROWID;
+`,
+    run: toSegments,
+  },
+  {
+    version: 6,
+    name: 'policies as data',
+    // The IP and user policies of a site's data as JSON ({ip: [{mode, v4, v6}], user: [{mode}]}),
+    // rendered per language, instead of an English sentence read back by keyword. ip_policy and
+    // user_policy keep what older versions wrote and are no longer used.
+    sql: `ALTER TABLE site ADD COLUMN policies TEXT NOT NULL DEFAULT '{"ip":[],"user":[]}';`,
+    run: policiesAsData,
   },
 ];
 

@@ -1,29 +1,42 @@
 /**
  * The embedded store: one SQLite file through better-sqlite3, WAL mode.
  *
- * A batch commit is one transaction holding the batch's deltas and its checkpoint, so a crash
- * leaves either both or neither, and a rerun resumes exactly after the last committed line.
- * `secure_delete` is on so that deleted rows leave no readable bytes behind (privacy issue).
+ * Data is kept as site-day *segments* (schema v5, segment-codec.ts): a commit appends one row per
+ * site and day it touched, holding all of that site-day's lists (keys sorted by a keyed hash,
+ * with their texts) and its visit intervals. Nothing already stored is read or rewritten by a
+ * commit, so a commit costs its own size, whatever the number of sites and however much history
+ * is stored; segments of a site-day are merged later (`compact`, at the end of an ingest and
+ * whenever a site-day has gathered COMPACT_AT pieces in one process), and a report merges what
+ * is left. A batch commit is one transaction with its source's new position, checked against the
+ * stored one (compare-and-set), so a crash leaves either both or neither, and two ingests of one
+ * file cannot both count it. `secure_delete` is on so that deleted rows leave no readable bytes
+ * behind (privacy issue).
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { randomInt } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { Batch, Checkpoint, Counter, DayDelta, RawFileSize, SiteMeta } from '../../aggregate/delta.js';
-import { mergeVisitors } from '../../aggregate/visitor-state.js';
+import { TOTAL_FIELDS, mergeSiteMeta, type Batch, type RawFileSize, type SiteMeta } from '../../aggregate/index.js';
 import { AppError, appError } from '../../core/errors.js';
+import { dayToIso, isStorableDay } from '../../core/dates.js';
+import { policiesFromJson, policiesToJson } from '../../core/policy.js';
+import { prepareSqliteFile } from '../../core/private-files.js';
 import { LIST_IDS, LIST_NAMES, type ListName } from '../../core/lists.js';
-import type { AuditRecord, ReportQuery, SiteRetention, Store, StoredDay, StoredReport, StoredRow } from '../store.js';
-import { decodeSegment, encodeSegment, idSums, mergeFrom, mergeSegments, segmentOf, topCandidates } from './list-segments.js';
+import type { AuditRecord, Checkpoint, Counter, ReportQuery, SiteRetention, Store, StoredDay, StoredReport, StoredRow } from '../store.js';
+import { ENTRY, EXIT, closeSegment, mergeDaySegments, type DaySegment, type VisitSummaryCounts } from './day-segment.js';
+import { PartEncoder } from './part-encoder.js';
+import { sumLists, topRows } from './list-sum.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { KeyHasher, decodeLists, decodeVisits, encodeLists, encodeVisits, type ListSegment } from './segment-codec.js';
 
 export interface SqliteStoreOptions {
-  /** Seconds of inactivity that end a visit (needed to merge a day's visits across batches). */
+  /** Seconds of inactivity that end a visit (needed to join a day's visits across segments). */
   readonly visitTimeoutSec: number;
   readonly readonly?: boolean;
 }
 
-const DIM_CACHE_LIMIT = 65_536;
+/** A site-day that gathered this many segments from one process is compacted at once. */
+const COMPACT_AT = 8;
 
+/** Days are stored as YYYYMMDD integers. */
 const dayInt = (date: string): number => Number(date.slice(0, 4)) * 10000 + Number(date.slice(5, 7)) * 100 + Number(date.slice(8, 10));
 const dayStr = (d: number): string => {
   const s = String(d);
@@ -43,6 +56,10 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
+function metaOf(row: { policies: string; attribution: string; raw_window_days: number }): SiteMeta {
+  return { ...policiesFromJson(row.policies), attribution: JSON.parse(row.attribution) as string[], rawWindowDays: row.raw_window_days };
+}
+
 /** The store's schema version; a newer one than this weblog knows is refused. */
 function schemaVersion(db: Database.Database): number {
   const v = (db.prepare('SELECT MAX(version) AS v FROM schema_migration').get() as { v: number | null }).v ?? 0;
@@ -57,20 +74,30 @@ export function migrate(db: Database.Database): void {
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue;
     db.transaction(() => {
+      // Two processes opening a new store at once both read version 0: the one that gets the
+      // write lock second finds the migration applied.
+      if (m.version <= schemaVersion(db)) return;
       db.exec(m.sql);
       m.run?.(db);
       record.run(m.version, m.name, new Date().toISOString());
-    })();
+    }).immediate();
+  }
+  if (current > 0 && current < 5) {
+    // v5 rewrote every row: rebuild the file once, able from now on to give freed pages back.
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.exec('VACUUM');
   }
 }
 
 export function openSqliteStore(path: string, opts: SqliteStoreOptions): Store {
   let db: Database.Database;
   try {
-    if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
+    prepareSqliteFile(path, { create: !opts.readonly });
     db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
     db.pragma('busy_timeout = 10000');
     if (!opts.readonly) {
+      // Before the first table exists: freed pages can then be given back (incremental_vacuum).
+      db.pragma('auto_vacuum = INCREMENTAL');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('secure_delete = ON');
@@ -88,16 +115,55 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions): Store {
   return new SqliteStore(db, path, opts);
 }
 
+
+interface SegRow {
+  seq: number;
+  gen: string;
+  hits: number;
+  pages: number;
+  bytes: number;
+  bots: number;
+  ftp_transfers: number;
+  ftp_bytes: number;
+  visitors: number;
+  visits: number;
+  bounces: number;
+  visit_seconds: number;
+  lists: Buffer;
+  vis: Buffer | null;
+}
+
+function segmentOf(r: SegRow): DaySegment {
+  const totals = new Float64Array(TOTAL_FIELDS);
+  totals[0] = r.hits;
+  totals[1] = r.pages;
+  totals[2] = r.bytes;
+  totals[3] = r.bots;
+  totals[4] = r.ftp_transfers;
+  totals[5] = r.ftp_bytes;
+  const l = decodeLists(r.lists);
+  return {
+    totals,
+    lists: l.lists,
+    others: l.others,
+    visits: r.vis === null ? null : decodeVisits(r.vis),
+    summary: { visitors: r.visitors, visits: r.visits, bounces: r.bounces, visitSeconds: r.visit_seconds },
+  };
+}
+
 class SqliteStore implements Store {
   readonly location: string;
   readonly #db: Database.Database;
   readonly #timeout: number;
   readonly #readonly: boolean;
   readonly #siteIds = new Map<string, number>();
-  /** (site id × 64 + list id) → value → dim id; nested so a lookup builds no key string. */
-  readonly #dimIds = new Map<number, Map<string, number>>();
-  /** Entries in #dimIds: bounded, so memory follows one batch's keys, not every key ever seen. */
-  #dimCount = 0;
+  readonly #hasher: KeyHasher;
+  /** Segments this process appended per (site id, day, gen) since they were last compacted. */
+  readonly #written = new Map<string, number>();
+  /** The first segment number this process may have written (older ones were there when it opened the store). */
+  #firstSeq = 0;
+  /** The site metadata last written per site: a commit that brings the same skips the write. */
+  readonly #metaWritten = new Map<string, string>();
   readonly #st;
 
   constructor(db: Database.Database, path: string, opts: SqliteStoreOptions) {
@@ -106,55 +172,42 @@ class SqliteStore implements Store {
     this.#timeout = opts.visitTimeoutSec;
     this.#readonly = opts.readonly ?? false;
     const p = <T = unknown>(sql: string) => db.prepare<unknown[], T>(sql);
+    if (!this.#readonly) db.prepare('INSERT OR IGNORE INTO store_meta (key, value) VALUES (?, ?)').run('hash_seed', String(randomInt(2 ** 31)));
+    const seed = db.prepare<[], { value: string }>("SELECT value FROM store_meta WHERE key = 'hash_seed'").get();
+    this.#hasher = new KeyHasher(Number(seed?.value ?? 0));
+    this.#firstSeq = db.prepare<[], { n: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM seg').get()!.n;
     this.#st = {
-      siteGet: p<{ id: number; ip_policy: string; user_policy: string; attribution: string; raw_window_days: number }>(
-        'SELECT id, ip_policy, user_policy, attribution, raw_window_days FROM site WHERE name = ?',
+      siteGet: p<{ id: number; policies: string; attribution: string; raw_window_days: number }>(
+        'SELECT id, policies, attribution, raw_window_days FROM site WHERE name = ?',
       ),
-      siteMeta: p('UPDATE site SET ip_policy = ?, user_policy = ?, attribution = ?, raw_window_days = ? WHERE id = ?'),
+      siteMeta: p('UPDATE site SET policies = ?, attribution = ?, raw_window_days = ? WHERE id = ?'),
       rawPut: p('INSERT OR REPLACE INTO raw_file (site, day, bytes, lines) VALUES (?, ?, ?, ?)'),
       rawAll: p<RawFileSize>('SELECT site, day, bytes, lines FROM raw_file ORDER BY day, site'),
       rawDel: p('DELETE FROM raw_file WHERE site = ? AND day = ?'),
       siteAdd: p('INSERT INTO site (name, created_at) VALUES (?, ?)'),
-      sites: p<{ name: string }>('SELECT s.name FROM site s WHERE EXISTS (SELECT 1 FROM day_total t WHERE t.site_id = s.id) ORDER BY s.name'),
-      dimGet: p<{ id: number }>('SELECT id FROM dim WHERE site_id = ? AND list = ? AND value = ?'),
-      dimAdd: p('INSERT INTO dim (site_id, list, value) VALUES (?, ?, ?)'),
-      totalUp: p(`INSERT INTO day_total (site_id, day, hits, pages, visits, visitors, bytes, bots, ftp_transfers, ftp_bytes)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (site_id, day) DO UPDATE SET hits = hits + excluded.hits, pages = pages + excluded.pages,
-          visits = visits + excluded.visits, visitors = visitors + excluded.visitors, bytes = bytes + excluded.bytes,
-          bots = bots + excluded.bots, ftp_transfers = ftp_transfers + excluded.ftp_transfers, ftp_bytes = ftp_bytes + excluded.ftp_bytes`),
-      visitorsGet: p<{ ids: Buffer }>('SELECT ids FROM day_visitors WHERE site_id = ? AND day = ?'),
-      visitorsPut: p('INSERT OR REPLACE INTO day_visitors (site_id, day, ids) VALUES (?, ?, ?)'),
-      segList: p<{ seg: number; n: number }>('SELECT seg, n FROM day_list WHERE site_id = ? AND list = ? AND day = ? ORDER BY seg'),
-      segGet: p<{ data: Buffer }>('SELECT data FROM day_list WHERE site_id = ? AND list = ? AND day = ? AND seg = ?'),
-      segDel: p('DELETE FROM day_list WHERE site_id = ? AND list = ? AND day = ? AND seg = ?'),
-      segPut: p('INSERT INTO day_list (site_id, list, day, seg, n, lo, hi, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      segSize: p<{ n: number | null; lo: number | null; hi: number | null }>(
-        'SELECT SUM(n) AS n, MIN(lo) AS lo, MAX(hi) AS hi FROM day_list WHERE site_id = ? AND list = ? AND day BETWEEN ? AND ?',
+      sites: p<{ name: string }>('SELECT s.name FROM site s WHERE EXISTS (SELECT 1 FROM seg t WHERE t.site_id = s.id) ORDER BY s.name'),
+      segPut: p(`INSERT INTO seg (site_id, day, gen, hits, pages, bytes, bots, ftp_transfers, ftp_bytes, visitors, visits, bounces, visit_seconds, lists, vis)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      segOfDay: p<SegRow>('SELECT * FROM seg WHERE site_id = ? AND day = ? AND gen = ? ORDER BY seq'),
+      segDel: p('DELETE FROM seg WHERE seq = ?'),
+      undeduplicated: p<{ name: string; day: number }>(
+        `SELECT s.name, t.day FROM seg t JOIN site s ON s.id = t.site_id WHERE t.day BETWEEN ? AND ? AND t.gen != ''
+         GROUP BY t.site_id, t.day HAVING COUNT(DISTINCT t.gen) > 1 ORDER BY s.name, t.day`,
       ),
-      segRange: p<{ data: Buffer }>('SELECT data FROM day_list WHERE site_id = ? AND list = ? AND day BETWEEN ? AND ?'),
-      otherUp: p(`INSERT INTO day_other (site_id, list, day, hits, bytes) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (site_id, list, day) DO UPDATE SET hits = hits + excluded.hits, bytes = bytes + excluded.bytes`),
+      segRange: p<SegRow & { day: number }>('SELECT * FROM seg WHERE site_id = ? AND day BETWEEN ? AND ? ORDER BY day, seq'),
       rejectUp: p(`INSERT INTO rejected (site_id, reason, lines) VALUES (?, ?, ?)
         ON CONFLICT (site_id, reason) DO UPDATE SET lines = lines + excluded.lines`),
-      cpGet: p<{ fp_len: number; fp_hash: string; dev: number; ino: number; offset: number; lines: number }>(
-        'SELECT fp_len, fp_hash, dev, ino, offset, lines FROM checkpoint WHERE scope = ? ORDER BY fp_len DESC, updated_at DESC',
+      cpAll: p<{ fp_len: number; fp_hash: string; dev: number; ino: number; offset: number; lines: number }>(
+        'SELECT fp_len, fp_hash, dev, ino, offset, lines FROM source ORDER BY fp_len DESC, updated_at DESC',
       ),
-      cpPut: p(`INSERT OR REPLACE INTO checkpoint (scope, fp_len, fp_hash, dev, ino, offset, lines, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      range: p<{ lo: number | null; hi: number | null }>('SELECT MIN(day) AS lo, MAX(day) AS hi FROM day_total WHERE site_id = ?'),
-      days: p<{ day: number; hits: number; visitors: number; visits: number; pages: number; bytes: number; bots: number; ftp_transfers: number; ftp_bytes: number }>(
-        'SELECT day, hits, visitors, visits, pages, bytes, bots, ftp_transfers, ftp_bytes FROM day_total WHERE site_id = ? AND day BETWEEN ? AND ? ORDER BY day',
-      ),
-      dimValue: p<{ value: string }>('SELECT value FROM dim WHERE id = ?'),
-      dimValues: p<{ id: number; value: string }>('SELECT id, value FROM dim WHERE site_id = ? AND list = ?'),
-      others: p<{ list: number; hits: number; bytes: number }>(
-        'SELECT list, SUM(hits) AS hits, SUM(bytes) AS bytes FROM day_other WHERE site_id = ? AND day BETWEEN ? AND ? GROUP BY list',
-      ),
+      cpGet: p<{ offset: number }>('SELECT offset FROM source WHERE fp_len = ? AND fp_hash = ?'),
+      cpPut: p(`INSERT OR REPLACE INTO source (fp_len, fp_hash, dev, ino, offset, lines, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      range: p<{ lo: number | null; hi: number | null }>('SELECT MIN(day) AS lo, MAX(day) AS hi FROM seg WHERE site_id = ?'),
       rejected: p<{ reason: string; lines: number }>('SELECT reason, lines FROM rejected WHERE site_id = ? ORDER BY reason'),
       contractEnd: p('UPDATE site SET contract_end = ? WHERE id = ?'),
       retention: p<{ name: string; contract_end: string | null; raw_window_days: number; lo: number | null; hi: number | null }>(
         `SELECT s.name, s.contract_end, s.raw_window_days, MIN(t.day) AS lo, MAX(t.day) AS hi
-         FROM site s LEFT JOIN day_total t ON t.site_id = s.id GROUP BY s.id ORDER BY s.name`,
+         FROM site s LEFT JOIN seg t ON t.site_id = s.id GROUP BY s.id ORDER BY s.name`,
       ),
       auditAdd: p('INSERT INTO audit (at, action, site, day, rows, detail) VALUES (?, ?, ?, ?, ?, ?)'),
       auditAll: p<AuditRecord>('SELECT at, action, site, day, rows, detail FROM audit ORDER BY id'),
@@ -170,149 +223,177 @@ class SqliteStore implements Store {
     return id;
   }
 
-  #dimsOf(site: number, list: number): Map<string, number> {
-    if (this.#dimCount > DIM_CACHE_LIMIT) {
-      // Forget them all: a miss is one indexed SELECT, and the next batch refills what it uses.
-      this.#dimIds.clear();
-      this.#dimCount = 0;
-    }
-    const k = site * 64 + list;
-    let m = this.#dimIds.get(k);
-    if (m === undefined) {
-      m = new Map();
-      this.#dimIds.set(k, m);
-    }
-    return m;
-  }
-
-  #dimId(dims: Map<string, number>, site: number, list: number, value: string): number {
-    let id = dims.get(value);
-    if (id !== undefined) return id;
-    const row = this.#st.dimGet.get(site, list, value);
-    id = row ? row.id : Number(this.#st.dimAdd.run(site, list, value).lastInsertRowid);
-    dims.set(value, id);
-    this.#dimCount++;
-    return id;
-  }
-
-  #writeDay(d: DayDelta): void {
-    const site = this.#siteId(d.site);
-    const day = dayInt(d.date);
-    let newVisitors = 0;
-    let continued = 0;
-    if (d.visitors.ids.length > 0) {
-      const stored = this.#st.visitorsGet.get(site, day);
-      const m = mergeVisitors(stored ? stored.ids : null, d.visitors, this.#timeout);
-      newVisitors = m.newVisitors;
-      continued = m.continuedVisits;
-      this.#st.visitorsPut.run(site, day, m.blob);
-    }
-    this.#st.totalUp.run(site, day, d.hits, d.pages, d.visits - continued, newVisitors, d.bytes, d.bots, d.ftpTransfers, d.ftpBytes);
-    for (const [list, rows] of d.lists) if (rows.size > 0) this.#writeList(site, LIST_IDS[list], day, rows);
-    for (const [list, c] of d.others) this.#st.otherUp.run(site, LIST_IDS[list], day, c.hits, c.bytes);
-  }
-
-  /** Adds a batch's counts of one list and day as a segment, merging it with stored ones of similar size. */
-  #writeList(site: number, lid: number, day: number, rows: Map<string, Counter>): void {
-    const dims = this.#dimsOf(site, lid);
-    const n = rows.size;
-    const ids = new Uint32Array(n);
-    const hits = new Float64Array(n);
-    const bytes = new Float64Array(n);
-    let i = 0;
-    for (const [key, c] of rows) {
-      ids[i] = this.#dimId(dims, site, lid, key);
-      hits[i] = c.hits;
-      bytes[i++] = c.bytes;
-    }
-    let seg = segmentOf(ids, hits, bytes);
-    const stored = this.#st.segList.all(site, lid, day);
-    const from = mergeFrom(
-      stored.map((s) => s.n),
-      n,
-    );
-    let slot = stored.length === 0 ? 0 : stored[stored.length - 1]!.seg + 1;
-    for (let k = stored.length - 1; k >= from; k--) {
-      const no = stored[k]!.seg;
-      seg = mergeSegments(decodeSegment(this.#st.segGet.get(site, lid, day, no)!.data), seg);
-      this.#st.segDel.run(site, lid, day, no);
-      slot = no;
-    }
-    const len = seg.ids.length;
-    this.#st.segPut.run(site, lid, day, slot, len, seg.ids[0], seg.ids[len - 1], encodeSegment(seg));
-  }
-
-  /** The `limit` largest keys of a list over a day range (limit < 0: all), and how many keys it has. */
-  #top(site: number, lid: number, lo: number, hi: number, limit: number): { rows: StoredRow[]; distinct: number } {
-    const size = this.#st.segSize.get(site, lid, lo, hi)!;
-    if (size.n === null) return { rows: [], distinct: 0 };
-    const sums = idSums(size.lo!, size.hi!, size.n);
-    for (const r of this.#st.segRange.iterate(site, lid, lo, hi)) sums.add(decodeSegment(r.data));
-    const c = topCandidates(sums, limit);
-    const n = c.ids.length;
-    const keys = new Array<string>(n);
-    if (n > 2000) {
-      // Many keys: one scan of the list's strings beats a lookup each.
-      const at = new Map<number, number>();
-      for (let i = 0; i < n; i++) at.set(c.ids[i]!, i);
-      for (const d of this.#st.dimValues.iterate(site, lid)) {
-        const i = at.get(d.id);
-        if (i !== undefined) keys[i] = d.value;
-      }
-    } else for (let i = 0; i < n; i++) keys[i] = this.#st.dimValue.get(c.ids[i]!)!.value;
-    const rows: StoredRow[] = new Array(n);
-    for (let i = 0; i < n; i++) rows[i] = { key: keys[i]!, hits: c.hits[i]!, bytes: c.bytes[i]! };
-    rows.sort((a, b) => b.hits - a.hits || compareKeys(a.key, b.key));
-    if (limit >= 0 && rows.length > limit) rows.length = limit;
-    return { rows, distinct: sums.size };
-  }
-
   #writeMeta(name: string, meta: SiteMeta): void {
+    // A shared host's log brings thousands of sites per batch, nearly always with what is stored.
+    const seen = JSON.stringify([policiesToJson(meta), meta.attribution, meta.rawWindowDays]);
+    if (this.#metaWritten.get(name) === seen) return;
+    this.#metaWritten.set(name, seen);
     const id = this.#siteId(name);
-    const cur = this.#st.siteGet.get(name)!;
-    const join = (old: string, now: string): string => (old === '' || old.split('; ').includes(now) ? (old === '' ? now : old) : `${old}; ${now}`);
-    const attribution = [...new Set([...(JSON.parse(cur.attribution) as string[]), ...meta.attribution])];
-    this.#st.siteMeta.run(join(cur.ip_policy, meta.ipPolicy), join(cur.user_policy, meta.userPolicy), JSON.stringify(attribution), meta.rawWindowDays, id);
+    const m = mergeSiteMeta(metaOf(this.#st.siteGet.get(name)!), meta);
+    this.#st.siteMeta.run(policiesToJson(m), JSON.stringify(m.attribution), m.rawWindowDays, id);
+  }
+
+  #put(siteId: number, day: number, gen: string, s: DaySegment): void {
+    const t = s.totals;
+    const lists = encodeLists([...s.lists.values()], s.others);
+    const vis = s.visits === null ? null : encodeVisits(s.visits);
+    const sm = s.summary;
+    this.#st.segPut.run(siteId, day, gen, t[0], t[1], t[2], t[3], t[4], t[5], sm.visitors, sm.visits, sm.bounces, sm.visitSeconds, lists, vis);
+  }
+
+  #checkSource(batch: Batch): void {
+    const cp = batch.checkpoint;
+    if (cp === null) return;
+    const at = (fpLength: number, fpHash: string): number => this.#st.cpGet.get(fpLength, fpHash)?.offset ?? 0;
+    // Where the source stands now: under the fingerprint it was resumed by, and under its own.
+    const stands = Math.max(cp.from === null ? 0 : at(cp.from.fpLength, cp.from.fpHash), at(cp.fpLength, cp.fpHash));
+    const expected = cp.from?.offset ?? 0;
+    if (stands !== expected) throw appError('ERR_SOURCE_BUSY', stands, expected);
   }
 
   #commit = (batch: Batch): void => {
+    this.#checkSource(batch);
     for (const [name, meta] of batch.sites) this.#writeMeta(name, meta);
-    for (const d of batch.days) this.#writeDay(d);
-    for (const r of batch.rejected) this.#st.rejectUp.run(r.site === '' ? 0 : this.#siteId(r.site), r.reason, r.lines);
+    for (const part of batch.parts) {
+      const n = part.site.length;
+      if (n === 0 && part.rejected.length === 0) continue;
+      const enc = new PartEncoder(part, this.#hasher, this.#timeout);
+      for (let sd = 0; sd < n; sd++) {
+        if (!isStorableDay(part.day[sd]!)) throw appError('ERR_STORE_WRITE', `day ${part.day[sd]} is outside 1970-01-01 … 2105-12-31`);
+        const siteId = this.#siteId(part.site[sd]!);
+        const day = dayInt(dayToIso(part.day[sd]!));
+        const gen = part.keyGen[sd]!;
+        const e = enc.encode(sd);
+        const t = e.totals;
+        const sm = e.summary;
+        this.#st.segPut.run(siteId, day, gen, t[0], t[1], t[2], t[3], t[4], t[5], sm.visitors, sm.visits, sm.bounces, sm.visitSeconds, e.lists, e.vis);
+        const k = `${siteId}\u0000${day}\u0000${gen}`;
+        this.#written.set(k, (this.#written.get(k) ?? 0) + 1);
+      }
+      for (const r of part.rejected) this.#st.rejectUp.run(r.site === '' ? 0 : this.#siteId(r.site), r.reason, r.lines);
+    }
     for (const r of batch.raw) this.#st.rawPut.run(r.site, r.day, r.bytes, r.lines);
     const cp = batch.checkpoint;
-    if (cp) this.#st.cpPut.run(cp.scope, cp.fpLength, cp.fpHash, cp.dev, cp.ino, cp.offset, cp.lines, new Date().toISOString());
+    if (cp) this.#st.cpPut.run(cp.fpLength, cp.fpHash, cp.dev, cp.ino, cp.offset, cp.lines, new Date().toISOString());
   };
 
-  async checkpoints(scope: string): Promise<Checkpoint[]> {
-    return this.#st.cpGet.all(scope).map((r) => ({
-      scope,
-      fpLength: r.fp_len,
-      fpHash: r.fp_hash,
-      dev: r.dev,
-      ino: r.ino,
-      offset: r.offset,
-      lines: r.lines,
-    }));
+  /** Merges the segments of one (site, day, gen) into one (visits joined). */
+  #compactDay(siteId: number, day: number, gen: string): void {
+    const rows = this.#st.segOfDay.all(siteId, day, gen);
+    if (rows.length < 2) return;
+    const open = rows.filter((r) => r.vis !== null);
+    const closed = rows.filter((r) => r.vis === null);
+    // Open and closed pieces of one generation are merged separately: closed visits cannot be joined.
+    for (const group of [open, closed]) {
+      if (group.length < 2) continue;
+      const merged = mergeDaySegments(group.map(segmentOf), this.#timeout, this.#hasher);
+      for (const r of group) this.#st.segDel.run(r.seq);
+      this.#put(siteId, day, gen, merged);
+    }
+  }
+
+  async checkpoints(): Promise<Checkpoint[]> {
+    return this.#st.cpAll.all().map((r) => ({ fpLength: r.fp_len, fpHash: r.fp_hash, dev: r.dev, ino: r.ino, offset: r.offset, lines: r.lines }));
   }
 
   async commit(batch: Batch): Promise<void> {
-    const tx = this.#db.transaction(this.#commit);
     try {
-      tx.immediate(batch);
+      this.#db.transaction(this.#commit).immediate(batch);
     } catch (e) {
-      // Ids handed out inside the rolled-back transaction do not exist: forget them.
+      // Ids handed out inside the rolled-back transaction do not exist, nor does what it wrote.
       this.#siteIds.clear();
-      this.#dimIds.clear();
-      this.#dimCount = 0;
+      this.#metaWritten.clear();
+      if (e instanceof AppError) throw e;
       const msg = (e as Error).message;
       if ((e as { code?: string }).code === 'SQLITE_BUSY') throw appError('ERR_STORE_BUSY', msg);
       throw appError('ERR_STORE_WRITE', msg);
     }
+    const due = [...this.#written].filter(([, n]) => n >= COMPACT_AT).map(([k]) => k);
+    if (due.length > 0) this.#compactKeys(due);
+  }
+
+  #compactKeys(keys: readonly string[]): void {
+    try {
+      this.#db.transaction(() => {
+        for (const k of keys) {
+          const [site, day, gen] = k.split('\u0000') as [string, string, string];
+          this.#compactDay(Number(site), Number(day), gen);
+          // One piece now, written by this process.
+          if (this.#written.has(k)) this.#written.set(k, 1);
+        }
+      }).immediate();
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw appError('ERR_STORE_WRITE', (e as Error).message);
+    }
+  }
+
+  async compact(): Promise<void> {
+    if (this.#written.size === 0) return;
+    // Site-days this process wrote more than one piece of, and those it wrote one piece of that
+    // already had pieces from before (earlier runs): the second kind found by one statement over
+    // the segments appended since the store was opened, not a lookup per site-day.
+    const due = new Set([...this.#written].filter(([, n]) => n > 1).map(([k]) => k));
+    const older = this.#db
+      .prepare<[number, number], { site_id: number; day: number; gen: string }>(
+        `SELECT DISTINCT g.site_id, g.day, g.gen FROM seg g
+         WHERE g.seq >= ? AND EXISTS (SELECT 1 FROM seg o WHERE o.site_id = g.site_id AND o.day = g.day AND o.gen = g.gen AND o.seq < ?)`,
+      )
+      .all(this.#firstSeq, this.#firstSeq);
+    for (const r of older) due.add(`${r.site_id}\u0000${r.day}\u0000${r.gen}`);
+    this.#written.clear();
+    if (due.size > 0) this.#compactKeys([...due]);
+    this.#reclaim();
+  }
+
+  async closeVisits(cutoffOf: (windowDays: number) => string, at: Date): Promise<number> {
+    const db = this.#db;
+    const windows = db.prepare<[], { w: number }>('SELECT DISTINCT raw_window_days AS w FROM site').all().map((r) => r.w);
+    const perSite = new Map<string, number>();
+    let closed = 0;
+    db.transaction(() => {
+      for (const w of windows) {
+        const cutoff = dayInt(cutoffOf(w));
+        // Pieces of one generation not joined yet are joined first: their visits may overlap.
+        const groups = db
+          .prepare<[number, number], { site_id: number; name: string; day: number; gen: string; n: number }>(
+            `SELECT g.site_id, s.name, g.day, g.gen, COUNT(*) AS n FROM seg g JOIN site s ON s.id = g.site_id
+             WHERE g.vis IS NOT NULL AND g.day < ? AND s.raw_window_days = ? GROUP BY g.site_id, g.day, g.gen`,
+          )
+          .all(cutoff, w);
+        for (const r of groups) {
+          if (r.n > 1) {
+            const rows = this.#st.segOfDay.all(r.site_id, r.day, r.gen).filter((x) => x.vis !== null);
+            const merged = closeSegment(mergeDaySegments(rows.map(segmentOf), this.#timeout, this.#hasher));
+            for (const x of rows) this.#st.segDel.run(x.seq);
+            this.#put(r.site_id, r.day, r.gen, merged);
+          }
+          perSite.set(r.name, (perSite.get(r.name) ?? 0) + 1);
+          closed++;
+        }
+        // One piece per day now: its lists and counts already are the day's; only the intervals go.
+        db.prepare('UPDATE seg SET vis = NULL WHERE vis IS NOT NULL AND day < ? AND site_id IN (SELECT id FROM site WHERE raw_window_days = ?)').run(cutoff, w);
+      }
+      const now = at.toISOString();
+      for (const [site, n] of perSite) {
+        this.#st.auditAdd.run(now, 'close-visits', site, null, n, `visitor intervals of ${n} day(s) past the raw window dropped; their counts are kept`);
+      }
+    }).immediate();
+    if (closed > 0) this.#reclaim();
+    return closed;
+  }
+
+  /** Gives pages freed by rewrites back to the file system (auto_vacuum = INCREMENTAL). */
+  #reclaim(): void {
+    this.#db.pragma('incremental_vacuum');
   }
 
   async sites(): Promise<string[]> {
     return this.#st.sites.all().map((r) => r.name);
+  }
+
+  async undeduplicatedDays(from: string, to: string): Promise<{ site: string; day: string }[]> {
+    return this.#st.undeduplicated.all(dayInt(from), dayInt(to)).map((r) => ({ site: r.name, day: dayStr(r.day) }));
   }
 
   async query(q: ReportQuery): Promise<StoredReport | null> {
@@ -326,41 +407,116 @@ class SqliteStore implements Store {
     const hi = q.to ? dayInt(q.to) : (range.hi ?? (q.from ? dayInt(q.from) : today));
     const limit = q.top > 0 ? q.top : -1;
     const read = this.#db.transaction(() => {
-      const days: StoredDay[] = this.#st.days.all(site, lo, hi).map((r) => ({
-        date: dayStr(r.day),
-        hits: r.hits,
-        visitors: r.visitors,
-        visits: r.visits,
-        pages: r.pages,
-        bytes: r.bytes,
-        bots: r.bots,
-        ftpTransfers: r.ftp_transfers,
-        ftpBytes: r.ftp_bytes,
-      }));
-      const top = {} as Record<ListName, StoredRow[]>;
-      let distinctIps = 0;
-      for (const name of LIST_NAMES) {
-        const t = this.#top(site, LIST_IDS[name], lo, hi, limit);
-        top[name] = t.rows;
-        if (name === 'ips') distinctIps = t.distinct;
-      }
-      const others: Partial<Record<ListName, Counter>> = {};
-      for (const o of this.#st.others.all(site, lo, hi)) {
-        const name = LIST_NAMES.find((n) => LIST_IDS[n] === o.list);
-        if (name) others[name] = { hits: o.hits, bytes: o.bytes };
-      }
+      const rows = this.#st.segRange.all(site, lo, hi);
       const rejected: Record<string, number> = {};
       for (const r of this.#st.rejected.all(site)) rejected[r.reason] = r.lines;
-      return { days, top, others, rejected, distinctIps };
+      return { rows, rejected };
     });
-    const r = read.deferred();
-    const meta: SiteMeta = {
-      ipPolicy: row.ip_policy,
-      userPolicy: row.user_policy,
-      attribution: JSON.parse(row.attribution) as string[],
-      rawWindowDays: row.raw_window_days,
+    const { rows, rejected } = read.deferred();
+    const days: StoredDay[] = [];
+    const undeduplicated: string[] = [];
+    /** Segments whose lists count, per list id; entry/exit lists of days whose visits were joined come from the join. */
+    const listsOf = new Map<number, ListSegment[]>();
+    const addList = (l: ListSegment): void => {
+      const a = listsOf.get(l.id);
+      if (a === undefined) listsOf.set(l.id, [l]);
+      else a.push(l);
     };
-    return { site: q.site, from: dayStr(lo), to: dayStr(hi), meta, ...r };
+    const others: Partial<Record<ListName, Counter>> = {};
+    const nameOf = new Map<number, ListName>(LIST_NAMES.map((n) => [LIST_IDS[n], n]));
+    for (let i = 0; i < rows.length; ) {
+      const day = rows[i]!.day;
+      let j = i;
+      while (j < rows.length && rows[j]!.day === day) j++;
+      const dayRows = rows.slice(i, j);
+      i = j;
+      const d: StoredDay = { date: dayStr(day), hits: 0, visitors: 0, visits: 0, pages: 0, bytes: 0, bots: 0, ftpTransfers: 0, ftpBytes: 0, bounces: 0, visitSeconds: 0 };
+      const gens = new Map<string, SegRow[]>();
+      for (const r of dayRows) {
+        d.hits += r.hits;
+        d.pages += r.pages;
+        d.bytes += r.bytes;
+        d.bots += r.bots;
+        d.ftpTransfers += r.ftp_transfers;
+        d.ftpBytes += r.ftp_bytes;
+        const g = gens.get(r.gen);
+        if (g === undefined) gens.set(r.gen, [r]);
+        else g.push(r);
+      }
+      const addSummary = (s: VisitSummaryCounts): void => {
+        d.visitors += s.visitors;
+        d.visits += s.visits;
+        d.bounces += s.bounces;
+        d.visitSeconds += s.visitSeconds;
+      };
+      for (const [, g] of gens) {
+        const open = g.filter((r) => r.vis !== null);
+        const segs = g.map(segmentOf);
+        for (const s of segs) {
+          for (const [id, l] of s.lists) if (!(open.length > 1 && (id === ENTRY || id === EXIT) && s.visits !== null)) addList(l);
+          for (const [id, c] of s.others) {
+            const name = nameOf.get(id);
+            if (name === undefined) continue;
+            const o = (others[name] ??= { hits: 0, bytes: 0 });
+            o.hits += c.hits;
+            o.bytes += c.bytes;
+          }
+        }
+        if (open.length > 1) {
+          // Pieces of one generation not compacted yet: join their visits now.
+          const joined = mergeDaySegments(segs.filter((s) => s.visits !== null), this.#timeout, this.#hasher);
+          addSummary(joined.summary);
+          for (const id of [ENTRY, EXIT]) {
+            const l = joined.lists.get(id);
+            if (l) addList(l);
+          }
+          for (const s of segs) if (s.visits === null) addSummary(s.summary);
+        } else for (const s of segs) addSummary(s.summary);
+      }
+      const visitorGens = [...gens.keys()].filter((g) => g !== '');
+      if (visitorGens.length > 1) undeduplicated.push(d.date);
+      days.push(d);
+    }
+    const top = {} as Record<ListName, StoredRow[]>;
+    const sums: Partial<Record<ListName, Counter>> = {};
+    let distinctIps = 0;
+    const decoder = new TextDecoder();
+    for (const name of LIST_NAMES) {
+      const lists = listsOf.get(LIST_IDS[name]) ?? [];
+      const s = sumLists(lists);
+      if (name === 'ips') distinctIps = s.n;
+      let sh = 0;
+      let sb = 0;
+      for (let k = 0; k < s.n; k++) {
+        sh += s.hits[k]!;
+        sb += s.bytes[k]!;
+      }
+      if (s.n > 0) sums[name] = { hits: sh, bytes: sb };
+      const min = q.minHits?.[name] ?? 0;
+      const timed = name === 'slowPages';
+      const rank = timed && s.timeSum !== null ? s.timeSum : s.hits;
+      let cand = topRows(s, lists, limit < 0 ? -1 : limit, rank);
+      if (min > 1) {
+        // The floor is among keys with enough hits: rank only those.
+        const ok = new Float64Array(rank.length);
+        for (let k = 0; k < s.n; k++) ok[k] = s.hits[k]! >= min ? rank[k]! : -1;
+        cand = topRows(s, lists, limit < 0 ? -1 : limit, ok).filter((r) => r.hits >= min);
+      }
+      const out: StoredRow[] = cand.map((r) => ({
+        key: decoder.decode(r.key),
+        hits: r.hits,
+        bytes: r.bytes,
+        ...(timed ? { totalMs: r.timeSum / 1000, maxMs: r.timeMax / 1000 } : {}),
+      }));
+      if (timed) out.sort((a, b) => b.totalMs! - a.totalMs! || compareKeys(a.key, b.key));
+      else out.sort((a, b) => b.hits - a.hits || compareKeys(a.key, b.key));
+      if (limit >= 0 && out.length > limit) out.length = limit;
+      top[name] = out;
+    }
+    // In list order, whatever order the segments held them in: another store gives the same JSON.
+    const othersInOrder: Partial<Record<ListName, Counter>> = {};
+    for (const name of LIST_NAMES) if (others[name] !== undefined) othersInOrder[name] = others[name];
+    return { site: q.site, from: dayStr(lo), to: dayStr(hi), meta: metaOf(row), days, distinctIps, top, sums, others: othersInOrder, rejected, undeduplicatedDays: undeduplicated };
   }
 
   async setContractEnd(site: string, date: string | null): Promise<void> {
@@ -380,17 +536,16 @@ class SqliteStore implements Store {
   async deleteSite(site: string, action: string, detail: string, at: Date): Promise<number> {
     const row = this.#st.siteGet.get(site);
     if (!row) return 0;
-    const tables = ['day_total', 'day_list', 'day_other', 'day_visitors', 'dim', 'rejected'];
     const rows = this.#db.transaction(() => {
       let n = 0;
-      for (const t of tables) n += this.#db.prepare(`DELETE FROM ${t} WHERE site_id = ?`).run(row.id).changes;
-      this.#db.prepare('DELETE FROM checkpoint WHERE scope = ?').run(`site:${site}`);
+      for (const t of ['seg', 'rejected']) n += this.#db.prepare(`DELETE FROM ${t} WHERE site_id = ?`).run(row.id).changes;
       n += this.#db.prepare('DELETE FROM site WHERE id = ?').run(row.id).changes;
       this.#st.auditAdd.run(at.toISOString(), action, site, null, n, detail);
       return n;
     })();
     this.#siteIds.delete(site);
-    for (const k of [...this.#dimIds.keys()]) if (Math.floor(k / 64) === row.id) this.#dimIds.delete(k);
+    for (const k of [...this.#written.keys()]) if (Number(k.split('\u0000')[0]) === row.id) this.#written.delete(k);
+    this.#metaWritten.delete(site);
     // secure_delete zeroed the rows' cells; a checkpoint moves the WAL's copies into the main file
     // and truncates the WAL, so no deleted value stays readable in either file.
     this.#db.pragma('wal_checkpoint(TRUNCATE)');
@@ -430,3 +585,4 @@ class SqliteStore implements Store {
     this.#db.close();
   }
 }
+

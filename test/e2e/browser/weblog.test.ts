@@ -75,7 +75,7 @@ describe.skipIf(!present)('customer weblog in Chromium', () => {
     await page.waitForURL(new RegExp(`/sites/${SITE_A.replace(/\./g, '\\.')}`));
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(`Web statistics for ${SITE_A}`);
     // The stylesheet applied (CSP allows 'self'): the totals are a grid of cards.
-    const display = await page.locator('dl.cards').evaluate((el) => getComputedStyle(el).display);
+    const display = await page.locator('section[aria-labelledby="s-totals"] dl.cards').evaluate((el) => getComputedStyle(el).display);
     expect(display).toBe('grid');
     await expect(page.locator('footer').textContent()).resolves.toContain('DB-IP');
     await page.screenshot({ path: join(ARTIFACTS, '02-weblog-30d.png'), fullPage: true });

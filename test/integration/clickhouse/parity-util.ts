@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { writeLogFile } from '../../../fixtures/generate.js';
+import { openStore } from '../../../src/store/index.js';
 import { SHARED, weblog } from '../../helpers/cli.js';
 
 export const ELASTIC = join(SHARED, 'logs', 'elastic_apache_logs.log');
@@ -19,6 +20,12 @@ export async function generated(lines = GEN_LINES): Promise<string> {
   const file = join(dir, `vhost-${lines}.log`);
   await writeLogFile({ lines, seed: 4, sites: 6, days: 5, format: 'vhost_combined', clients: 20_000, malformed: 0.002 }, file);
   return file;
+}
+
+/** `fn` runs at most once; every caller gets the same promise (shared by the per-server runs). */
+export function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | null = null;
+  return () => (p ??= fn());
 }
 
 /** Two files: lines before and after the first day change at or after the middle line. */
@@ -52,12 +59,13 @@ export async function ingest(store: string, args: string[]): Promise<void> {
   expect(r.code).toBe(0);
 }
 
-/** Every site's full JSON report (top 0 = all rows), keyed by site. */
-export async function reports(store: string): Promise<Map<string, string>> {
+/** Every site's (or the given sites') full JSON report through the CLI (top 0 = all rows), keyed by site. */
+export async function reports(store: string, only?: readonly string[]): Promise<Map<string, string>> {
   const s = await weblog(['sites', '--store', store]);
   expect(s.code).toBe(0);
   const out = new Map<string, string>();
-  for (const site of s.stdout.split('\n').filter((x) => x !== '')) {
+  const sites = s.stdout.split('\n').filter((x) => x !== '');
+  for (const site of only === undefined ? sites : only.filter((x) => sites.includes(x))) {
     const r = await weblog(['report', '--store', store, '--site', site, '--format', 'json', '--top', '0']);
     expect(r.code, r.stderr).toBe(0);
     out.set(site, r.stdout);
@@ -76,5 +84,34 @@ export function expectSameReports(a: Map<string, string>, b: Map<string, string>
       expect(other.slice(Math.max(0, i - 300), i + 200), `${site} differs at byte ${i}`).toBe(json.slice(Math.max(0, i - 300), i + 200));
     }
     expect(other === json).toBe(true);
+  }
+}
+
+/** `n` files: line i of `file` goes to file i mod n (several web servers behind one balancer, interleaved in time). */
+export function splitByLine(file: string, n: number): string[] {
+  const lines = readFileSync(file, 'latin1').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const parts: string[][] = Array.from({ length: n }, () => []);
+  lines.forEach((l, i) => parts[i % n]!.push(l));
+  return parts.map((p, i) => {
+    const out = `${file}.mod${n}-${i}`;
+    writeFileSync(out, `${p.join('\n')}\n`, 'latin1');
+    return out;
+  });
+}
+
+/**
+ * Every site's StoredReport straight from the store (all rows, no threshold), as JSON: what the
+ * Store interface answers, every field the report formats may use (bounces, visit seconds, sums,
+ * entry and exit pages, slow pages, undeduplicated days) compared at once.
+ */
+export async function storedReports(location: string): Promise<Map<string, string>> {
+  const store = await openStore(location, { visitTimeoutSec: 1800, readonly: true });
+  try {
+    const out = new Map<string, string>();
+    for (const site of await store.sites()) out.set(site, JSON.stringify(await store.query({ site, from: null, to: null, top: 0 })));
+    return out;
+  } finally {
+    await store.close();
   }
 }

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { emptyParsedLine, type RawIp } from '../../../src/core/record.js';
+import { F_IP, LineFields } from '../../../src/core/line-fields.js';
 import { createAttackSignal, type AttackFlag } from '../../../src/detect/index.js';
 
-function line(ip: string, time: number, status: number) {
-  const l = emptyParsedLine();
-  l.ip = ip as RawIp;
+function line(ip: string, time: number, status: number): LineFields {
+  const l = new LineFields();
+  l.src = Buffer.from(`${ip} rest of the line`, 'latin1');
+  l.start[F_IP] = 0;
+  l.end[F_IP] = ip.length;
   l.time = time;
   l.status = status;
   return l;

@@ -4,7 +4,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import type { RawIp } from '../../../src/core/record.js';
 import { isAppError } from '../../../src/core/errors.js';
 import { DBIP_ATTRIBUTION, openGeoLookup, type GeoLookup } from '../../../src/enrich/index.js';
-import { countryOf, isNonPublicIp, unmapIpv4 } from '../../../src/enrich/geo.js';
+import { countryOf, isNonPublicIp, unmapIpv4 } from '../../../src/enrich/geo-record.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../../fixtures/geoip/${name}`, import.meta.url));
 const ip = (s: string): RawIp => s as RawIp;
@@ -74,12 +74,14 @@ describe('well-known test addresses', () => {
     }
   });
 
-  it('gives the same answer from its cache', async () => {
-    const geo = await openGeoLookup({ path: fixture('GeoIP2-Country-Test.mmdb'), cacheSize: 1 });
+  it('gives the same answer every time, by text and by bytes', async () => {
+    const geo = await openGeoLookup({ path: fixture('GeoIP2-Country-Test.mmdb') });
     opened.push(geo);
     for (let i = 0; i < 3; i++) {
       expect(geo.country(ip('81.2.69.160'))).toBe('GB');
       expect(geo.country(ip('175.16.199.1'))).toBe('CN');
+      const b = Buffer.from('x 81.2.69.160 y');
+      expect(geo.countryOfBytes(b, 2, 13)).toBe(('G'.charCodeAt(0) << 8) | 'B'.charCodeAt(0));
     }
   });
 

@@ -111,7 +111,7 @@ describe('internal referrers', () => {
     'https://shop.example.net/cart',
     'https://www.shop.example.net/cart',
   ])('%s is internal', (ref) => {
-    expect(classify(ref)).toEqual({ kind: 'internal', url: '', site: '', engine: '', term: '', spam: false });
+    expect(classify(ref)).toEqual({ kind: 'internal', url: '', site: '', engine: '', term: '', spam: false, host: '' });
   });
 
   it('a www host configured also covers the bare domain', () => {
@@ -134,6 +134,7 @@ describe('external referrers and URL scrubbing', () => {
       engine: '',
       term: '',
       spam: false,
+      host: 'blog.example.org',
     });
   });
 
@@ -156,13 +157,13 @@ describe('external referrers and URL scrubbing', () => {
 describe('junk and absent referrers', () => {
   it("'' and '-' are none", () => {
     expect(classify('')).toBe(NO_REFERRER);
-    expect(classify('-')).toEqual({ kind: 'none', url: '', site: '', engine: '', term: '', spam: false });
+    expect(classify('-')).toEqual({ kind: 'none', url: '', site: '', engine: '', term: '', spam: false, host: '' });
   });
 
   it.each(['www.example.org/page', 'android-app://com.slack/', 'about:blank', '1http://x.org/', 'http:///nohost', 'http://x.org:abc/'])(
     '%s is external with the raw value and no site',
     (ref) => {
-      expect(classify(ref)).toEqual({ kind: 'external', url: ref, site: '', engine: '', term: '', spam: false });
+      expect(classify(ref)).toEqual({ kind: 'external', url: ref, site: '', engine: '', term: '', spam: false, host: '' });
     },
   );
 

@@ -15,11 +15,11 @@ describe('createUaClassifier', () => {
   const ua = createUaClassifier();
 
   it('classifies a desktop browser', () => {
-    expect(ua.classify(CHROME_WINDOWS)).toEqual({ browser: 'Chrome', os: 'Windows', device: 'desktop', bot: false });
+    expect(ua.classify(CHROME_WINDOWS)).toEqual({ browser: 'Chrome', os: 'Windows', device: 'desktop', bot: false, browserVersion: 'Chrome 120', osVersion: 'Windows 10' });
   });
 
   it('classifies a phone', () => {
-    expect(ua.classify(SAFARI_IPHONE)).toEqual({ browser: 'Mobile Safari', os: 'iOS', device: 'mobile', bot: false });
+    expect(ua.classify(SAFARI_IPHONE)).toEqual({ browser: 'Mobile Safari', os: 'iOS', device: 'mobile', bot: false, browserVersion: 'Mobile Safari 17', osVersion: 'iOS 17' });
   });
 
   it.each([
@@ -44,12 +44,12 @@ describe('createUaClassifier', () => {
 
   it('gives Unknown names when the parser finds none', () => {
     const info = ua.classify('Googlebot/2.1 (+http://www.google.com/bot.html)');
-    expect(info).toEqual({ browser: 'Unknown', os: 'Unknown', device: 'bot', bot: true });
+    expect(info).toEqual({ browser: 'Unknown', os: 'Unknown', device: 'bot', bot: true, browserVersion: '', osVersion: '' });
   });
 
   it('answers an empty UA with the shared unknown info', () => {
     const info = ua.classify('');
-    expect(info).toEqual({ browser: 'Unknown', os: 'Unknown', device: 'Unknown', bot: false });
+    expect(info).toEqual({ browser: 'Unknown', os: 'Unknown', device: 'Unknown', bot: false, browserVersion: '', osVersion: '' });
     expect(createUaClassifier().classify('')).toBe(info);
   });
 
@@ -57,8 +57,10 @@ describe('createUaClassifier', () => {
     const a = ua.classify(CHROME_WINDOWS);
     expect(ua.classify(CHROME_WINDOWS)).toBe(a);
     expect(Object.isFrozen(a)).toBe(true);
-    const sameAnswer = CHROME_WINDOWS.replace('120.0.0.0', '121.0.0.0');
+    // Another build of the same major version gives the same answer, so the same object.
+    const sameAnswer = CHROME_WINDOWS.replace('120.0.0.0', '120.0.6099.71');
     expect(ua.classify(sameAnswer)).toBe(a);
+    expect(ua.classify(CHROME_WINDOWS.replace('120.0.0.0', '121.0.0.0')).browserVersion).toBe('Chrome 121');
   });
 
   it('stays correct when its cache evicts', () => {

@@ -143,6 +143,24 @@ describe('compileApacheFormat', () => {
     expect(reason(p, '1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" "extra"')).toBe('trailing_garbage');
   });
 
+  it('reads the time taken from %D (µs), %T (s) and %{UNIT}T; the finest unit wins', () => {
+    const line = (v: string) => `1.2.3.4 [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 ${v}`;
+    expect(ok(compileApacheFormat('%h %t "%r" %>s %b %D'), line('1234')).timeTakenUs).toBe(1234);
+    expect(ok(compileApacheFormat('%h %t "%r" %>s %b %T'), line('3')).timeTakenUs).toBe(3_000_000);
+    expect(ok(compileApacheFormat('%h %t "%r" %>s %b %{s}T'), line('2')).timeTakenUs).toBe(2_000_000);
+    expect(ok(compileApacheFormat('%h %t "%r" %>s %b %{ms}T'), line('250')).timeTakenUs).toBe(250_000);
+    expect(ok(compileApacheFormat('%h %t "%r" %>s %b %{us}T'), line('17')).timeTakenUs).toBe(17);
+    // %T first, %D after it: %D is finer and wins.
+    expect(ok(compileApacheFormat('%h %t "%r" %>s %b %T %D'), line('1 1234567')).timeTakenUs).toBe(1_234_567);
+    // '-' is "not logged"; a format without any of them has none either.
+    expect(ok(compileApacheFormat('%h %t "%r" %>s %b %D'), line('-')).timeTakenUs).toBe(-1);
+    expect(ok(compileApacheFormat('%h %t "%r" %>s %b'), line('').trimEnd()).timeTakenUs).toBe(-1);
+    for (const bad of ['12a', '-5', '1e3', '.5', '1.']) {
+      expect(reason(compileApacheFormat('%h %t "%r" %>s %b %D'), line(bad)), bad).toBe('bad_duration');
+    }
+    expect(compileError('%h %t %{minutes}T').message).toContain('%{minutes}T');
+  });
+
   it('decodes escapes in %u', () => {
     const p = compileApacheFormat('%h %l %u %t "%r" %>s %b');
     expect(ok(p, '1.2.3.4 - j\\x41ne [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5').user).toBe('jAne');

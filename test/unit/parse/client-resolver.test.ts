@@ -1,19 +1,30 @@
 import { describe, it, expect } from 'vitest';
-import { emptyParsedLine, type ParsedLine, type RawIp } from '../../../src/core/record.js';
+import { F_IP, F_XFF, LineFields } from '../../../src/core/record.js';
 import { isAppError } from '../../../src/core/errors.js';
-import { createClientResolver } from '../../../src/parse/index.js';
+import { createByteClientResolver, fieldText } from '../../../src/parse/index.js';
+import { resetFields, setField } from '../../../src/parse/fields.js';
+import { appendAscii } from '../../../src/parse/scratch.js';
 
-function line(ip: string, xff: string): ParsedLine {
-  const l = emptyParsedLine();
-  l.ip = ip as RawIp;
-  l.forwardedFor = xff as RawIp;
-  return l;
+/** A record whose client is `ip` and whose X-Forwarded-For is `xff` (in scratch when `xffInScratch`, as after unescaping). */
+function line(ip: string, xff: string, xffInScratch = false): LineFields {
+  const out = new LineFields();
+  const src = Buffer.from(`${ip} ${xffInScratch ? '' : xff}`, 'latin1');
+  resetFields(out, src);
+  setField(out, F_IP, 0, ip.length, 0);
+  if (xffInScratch) setField(out, F_XFF, 0, appendAscii(out, Buffer.from(xff, 'latin1')), 1);
+  else setField(out, F_XFF, ip.length + 1, src.length, 0);
+  return out;
 }
 
 function resolved(cidrs: string[], ip: string, xff: string): string {
   const l = line(ip, xff);
-  createClientResolver(cidrs).resolve(l);
-  return l.ip;
+  createByteClientResolver(cidrs).resolve(l);
+  const fromSrc = fieldText(l, F_IP);
+  // The same answer when the header value was rewritten into scratch.
+  const s = line(ip, xff, true);
+  createByteClientResolver(cidrs).resolve(s);
+  expect(fieldText(s, F_IP)).toBe(fromSrc);
+  return fromSrc;
 }
 
 describe('createClientResolver', () => {
@@ -56,10 +67,21 @@ describe('createClientResolver', () => {
     expect(resolved(['::/0'], '1.2.3.4', '8.8.8.8')).toBe('1.2.3.4');
   });
 
+  it('never takes a host-name client for a trusted proxy', () => {
+    const l = line('proxy.example', '203.0.113.7');
+    l.clientIsName = true;
+    createByteClientResolver(['0.0.0.0/0', '::/0']).resolve(l);
+    expect(fieldText(l, F_IP)).toBe('proxy.example');
+    expect(l.clientIsName).toBe(true);
+    const a = line('10.0.0.1', '203.0.113.7');
+    createByteClientResolver(['10.0.0.0/8']).resolve(a);
+    expect(a.clientIsName).toBe(false);
+  });
+
   it('rejects unreadable CIDRs with a config error', () => {
     for (const bad of ['10.0.0.0/33', '10.0.0/8', 'example.com', '::/129', '10.0.0.0/', '10.0.0.0/x']) {
       try {
-        createClientResolver([bad]);
+        createByteClientResolver([bad]);
         expect.unreachable(bad);
       } catch (e) {
         expect(isAppError(e) && e.code, bad).toBe('ERR_CONFIG_INVALID');

@@ -48,7 +48,7 @@ describe('compileNginxFormat', () => {
     expect(compileNginxFormat('$remote_addr [$time_local] "$request"').hasVhost).toBe(false);
   });
 
-  it('accepts ${var}, ignores unknown variables and keeps a lone $', () => {
+  it('accepts ${var}, reads past the variables it does not use and keeps a lone $', () => {
     const p = compileNginxFormat('${remote_addr} $$ [$time_local] "$request" $status ${body_bytes_sent} "$http_cookie" $upstream_addr $pipe');
     expect(ok(p, '1.2.3.4 $$ [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "a=b; c=d" 10.0.0.1:80, 10.0.0.2:80 p')).toMatchObject({
       ip: '1.2.3.4',
@@ -66,6 +66,82 @@ describe('compileNginxFormat', () => {
     const r = ok(p, String.raw`{"ip":"1.2.3.4","t":"2020-01-01T00:00:00+00:00","r":"GET /\u00e9 HTTP/1.1","s":200,"b":3,"ua":"say \"hi\" \u2603 \ud83d\ude00"}`);
     expect(r.path).toBe('/\xe9');
     expect(bytesToText(r.userAgent)).toBe('say "hi" \u2603 \u{1f600}');
+  });
+
+  it('rejects an unknown variable at compile time, naming it', () => {
+    for (const v of ['$remote_adr', '$requst_time', '${statuss}', '$http_', '$foo']) {
+      try {
+        compileNginxFormat(`$remote_addr [$time_local] "$request" $status ${v}`);
+        expect.unreachable(v);
+      } catch (e) {
+        expect(isAppError(e) && e.code, v).toBe('ERR_PARSE_BAD_TEMPLATE');
+        expect((e as Error).message).toContain(v);
+      }
+    }
+    // Documented variables and the families are read past.
+    for (const v of ['$request_length', '$upstream_response_time', '$ssl_protocol', '$http_x_request_id', '$sent_http_content_type', '$cookie_session', '$arg_page', '$gzip_ratio', '$request_id', '$pipe']) {
+      expect(() => compileNginxFormat(`$remote_addr [$time_local] "$request" $status "${v}"`), v).not.toThrow();
+    }
+  });
+
+  it('reads $request_time (seconds with a millisecond fraction) as the time taken', () => {
+    const p = compileNginxFormat('$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time');
+    const line = (v: string) => `1.2.3.4 [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 ${v}`;
+    expect(ok(p, line('0.123')).timeTakenUs).toBe(123_000);
+    expect(ok(p, line('12.000')).timeTakenUs).toBe(12_000_000);
+    expect(ok(p, line('-')).timeTakenUs).toBe(-1);
+    expect(reason(p, line('0,123'))).toBe('bad_duration');
+  });
+
+  it('takes the escape=json prefix: JSON escapes, \\u as UTF-8', () => {
+    const fmt = `escape=json '{"time":"$time_iso8601","ip":"$remote_addr","request":"$request","status":$status,'
+      '"bytes":$body_bytes_sent,"ua":"$http_user_agent","rt":$request_time}'`;
+    const p = compileNginxFormat(fmt);
+    expect(p.format).toBe(`nginx:${fmt}`);
+    const r = ok(p, String.raw`{"time":"2024-05-01T10:00:00+02:00","ip":"2001:db8::5","request":"GET /caf\u00e9?q=\"x\" HTTP/2.0","status":200,"bytes":512,"ua":"a\\b\u0001\ud83d\ude00","rt":0.004}`);
+    expect(r).toMatchObject({ ip: '2001:db8::5', time: utc(2024, 5, 1, 8), date: '2024-05-01', hour: 10, method: 'GET', query: 'q="x"', protocol: 'HTTP/2.0', status: 200, bytes: 512, timeTakenUs: 4000 });
+    // JSON's \u00e9 is the character é, written as UTF-8 (not the latin1 byte as without the prefix).
+    expect(bytesToText(r.path)).toBe('/café');
+    expect(bytesToText(r.userAgent)).toBe('a\\b\\x01\u{1f600}');
+    // \x is not a JSON escape: it stays as written.
+    expect(ok(p, String.raw`{"time":"2024-05-01T10:00:00Z","ip":"1.2.3.4","request":"GET /\x41 HTTP/1.1","status":200,"bytes":1,"ua":"-","rt":0.1}`).path).toBe('/\\x41');
+  });
+
+  it('takes escape=none (values as written: a backslash is a byte) and escape=default', () => {
+    const none = compileNginxFormat(`escape=none '$remote_addr [$time_local] "$request" $status "$http_user_agent"'`);
+    const r = ok(none, String.raw`1.2.3.4 [10/Oct/2000:13:55:36 +0000] "GET /a\x41 HTTP/1.1" 200 "C:\dir\"`);
+    expect(r.path).toBe('/a\\x41');
+    expect(r.userAgent).toBe('C:\\dir\\');
+    const dflt = compileNginxFormat(`escape=default $remote_addr [$time_local] "$request" $status`);
+    expect(ok(dflt, String.raw`1.2.3.4 [10/Oct/2000:13:55:36 +0000] "GET /a\x41 HTTP/1.1" 200`).path).toBe('/aA');
+    try {
+      compileNginxFormat(`escape=xml $remote_addr [$time_local]`);
+      expect.unreachable();
+    } catch (e) {
+      expect(isAppError(e) && e.code).toBe('ERR_PARSE_BAD_TEMPLATE');
+      expect((e as Error).message).toContain('escape=xml');
+    }
+  });
+
+  it("reads an nginx JSON log written with escape=json (Matomo's nginx_json sample layout)", () => {
+    const p = compileNginxFormat(
+      `escape=json '{"idsite":1,"ip": "$remote_addr","host": "$host","path": "$request_uri","status": "$status","referrer": "$http_referer",'` +
+        ` '"user_agent": "$http_user_agent","length": $bytes_sent,"generation_time_milli": $request_time,"date": "$time_iso8601"}'`,
+    );
+    const line =
+      '{"idsite":1,"ip": "1.2.3.4","host": "www.piwik.org","path": "/piwik.php?action_name=X&idsite=1","status": "200","referrer": "http://clearcode.cc/",' +
+      '"user_agent": "Mozilla/5.0 (Windows NT 6.1; WOW64)","length": 192,"generation_time_milli": 0.008,"date": "2013-10-10T16:52:00+02:00"}';
+    expect(ok(p, line)).toMatchObject({
+      ip: '1.2.3.4',
+      vhost: 'www.piwik.org',
+      path: '/piwik.php',
+      query: 'action_name=X&idsite=1',
+      status: 200,
+      referrer: 'http://clearcode.cc/',
+      bytes: 192,
+      timeTakenUs: 8000,
+      time: utc(2013, 10, 10, 14, 52),
+    });
   });
 
   it('rejects a format without a time field', () => {

@@ -1,36 +1,43 @@
 import { describe, it, expect } from 'vitest';
-import { emptyParsedLine } from '../../../src/core/record.js';
+import { LineFields, type ByteLineParser } from '../../../src/core/record.js';
 import { isAppError } from '../../../src/core/errors.js';
-import { PRESETS, bytesToText, createParser, type FormatSpec, type PresetName } from '../../../src/parse/index.js';
-import { ok, reason, utc } from './helpers.js';
+import { PRESETS, VHOST_PRESETS, bytesToText, createByteParser, rejectReason, type FormatSpec, type PresetName } from '../../../src/parse/index.js';
+import { fenced, ok, reason, recordOf, utc } from './helpers.js';
 
-const combined = createParser({ format: 'combined' });
-const common = createParser({ format: 'common' });
-const vhost = createParser({ format: 'vhost_combined' });
-const nginx = createParser({ format: 'nginx_combined' });
+const combined = createByteParser({ format: 'combined' });
+const common = createByteParser({ format: 'common' });
+const vhost = createByteParser({ format: 'vhost_combined' });
+const nginx = createByteParser({ format: 'nginx_combined' });
+
+/** Parses into a given record (to see what a parse leaves in a reused one). */
+function parseInto(p: ByteLineParser, line: string, out: LineFields): string | null {
+  const { buf, start, end } = fenced(line);
+  return rejectReason(p.parse(buf, start, end, out));
+}
 
 const T = '[10/Oct/2000:13:55:36 -0700]';
 const COMBINED_LINE = `127.0.0.1 - frank ${T} "GET /apache_pb.gif?a=1&b=2 HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"`;
 
 describe('createParser', () => {
-  it('knows the five presets', () => {
-    expect([...PRESETS].sort()).toEqual(['combined', 'common', 'nginx_combined', 'vhost_combined', 'xferlog']);
-    for (const p of PRESETS) expect(createParser({ format: p }).format).toBe(p);
+  it('knows the six presets', () => {
+    expect([...PRESETS].sort()).toEqual(['caddy', 'combined', 'common', 'nginx_combined', 'vhost_combined', 'xferlog']);
+    for (const p of PRESETS) expect(createByteParser({ format: p }).format).toBe(p);
   });
 
   it('says which presets carry a vhost', () => {
-    const has = PRESETS.filter((p) => createParser({ format: p }).hasVhost);
-    expect(has).toEqual(['vhost_combined']);
+    const has = PRESETS.filter((p) => createByteParser({ format: p }).hasVhost);
+    expect(has).toEqual(['vhost_combined', 'caddy']);
+    expect(VHOST_PRESETS).toEqual(has);
   });
 
   it('names custom formats after their template', () => {
-    expect(createParser({ format: 'apache', logFormat: '%h %t' }).format).toBe('apache:%h %t');
-    expect(createParser({ format: 'nginx', logFormat: '$remote_addr [$time_local]' }).format).toBe('nginx:$remote_addr [$time_local]');
+    expect(createByteParser({ format: 'apache', logFormat: '%h %t' }).format).toBe('apache:%h %t');
+    expect(createByteParser({ format: 'nginx', logFormat: '$remote_addr [$time_local]' }).format).toBe('nginx:$remote_addr [$time_local]');
   });
 
   const codeOf = (spec: FormatSpec): string => {
     try {
-      createParser(spec);
+      createByteParser(spec);
     } catch (e) {
       return isAppError(e) ? e.code : 'not an AppError';
     }
@@ -54,7 +61,9 @@ describe('combined', () => {
       ip: '127.0.0.1',
       forwardedFor: '',
       user: 'frank',
+      request: 'GET /apache_pb.gif?a=1&b=2 HTTP/1.0',
       time: utc(2000, 10, 10, 20, 55, 36),
+      day: utc(2000, 10, 10) / 86400,
       date: '2000-10-10',
       hour: 13,
       method: 'GET',
@@ -67,6 +76,8 @@ describe('combined', () => {
       userAgent: 'Mozilla/4.08 [en] (Win98; I ;Nav)',
       vhost: '',
       channel: 'http',
+      clientIsName: false,
+      timeTakenUs: -1,
     });
   });
 
@@ -97,7 +108,7 @@ describe('combined', () => {
   });
 
   it('reuses the cached date correctly when the date changes', () => {
-    const p = createParser({ format: 'combined' });
+    const p = createByteParser({ format: 'combined' });
     const a = ok(p, `1.2.3.4 - - [10/Oct/2000:23:59:59 +0000] "GET / HTTP/1.1" 200 1 "-" "-"`);
     const b = ok(p, `1.2.3.4 - - [11/Oct/2000:00:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "-"`);
     const c = ok(p, `1.2.3.4 - - [10/Oct/2000:12:00:00 +0200] "GET / HTTP/1.1" 200 1 "-" "-"`);
@@ -109,10 +120,19 @@ describe('combined', () => {
   it('accepts IPv6 clients and rejects what is not an address', () => {
     const line = (ip: string) => `${ip} - - ${T} "GET / HTTP/1.1" 200 1 "-" "-"`;
     for (const ip of ['::1', '2001:db8::1', '2001:0db8:0000:0000:0000:ff00:0042:8329', '::ffff:192.0.2.128', 'fe80::', '::']) {
-      expect(ok(combined, line(ip)).ip).toBe(ip);
+      expect(ok(combined, line(ip))).toMatchObject({ ip, clientIsName: false });
     }
-    for (const ip of ['localhost', 'example.com', 'unix:', '1.2.3.256', '01.2.3.4', '1.2.3', '2001:db8:::1', 'fe80::1%eth0', '1.2.3.4,', '-', '[::1]']) {
-      expect(reason(combined, line(ip))).toBe('bad_ip');
+    for (const ip of ['unix:', '1.2.3.256', '01.2.3.4', '1.2.3', '2001:db8:::1', 'fe80::1%eth0', '1.2.3.4,', '-', '[::1]', 'a..b', '-host.example', 'host-.example', 'under_score.example', 'x'.repeat(64)]) {
+      expect(reason(combined, line(ip)), ip).toBe('bad_ip');
+    }
+  });
+
+  it('accepts a DNS host name as %h (HostnameLookups On), never as nginx $remote_addr', () => {
+    const line = (ip: string) => `${ip} - - ${T} "GET / HTTP/1.1" 200 1 "-" "-"`;
+    for (const name of ['localhost', 'example.com', 'pool-71-104-40-142.lsanca.dsl-w.verizon.net', 'ppp31.example.com', 'HOST.Example.ORG', 'www.example.com.', '1.2.3.example', 'x'.repeat(63)]) {
+      expect(ok(combined, line(name)), name).toMatchObject({ ip: name, clientIsName: true });
+      expect(ok(common, `${name} - - ${T} "GET / HTTP/1.1" 200 1`).clientIsName).toBe(true);
+      expect(reason(nginx, line(name)), name).toBe('bad_ip');
     }
   });
 
@@ -168,8 +188,10 @@ describe('combined', () => {
 
   it('handles a request line of 10,000 spaces quickly', () => {
     const line = `1.2.3.4 - - ${T} "GET${' '.repeat(10_000)}/x HTTP/1.1" 200 1 "-" "-"`;
+    const { buf, start, end } = fenced(line);
+    const out = new LineFields();
     const t0 = performance.now();
-    for (let i = 0; i < 100; i++) combined.parse(line, emptyParsedLine());
+    for (let i = 0; i < 100; i++) combined.parse(buf, start, end, out);
     const perLine = (performance.now() - t0) / 100;
     const r = ok(combined, line);
     expect(r).toMatchObject({ method: 'GET', path: '', protocol: 'HTTP/1.1' });
@@ -229,13 +251,16 @@ describe('combined', () => {
   });
 
   it('resets every field of the reused record', () => {
-    const out = emptyParsedLine();
-    expect(combined.parse(COMBINED_LINE, out)).toBeNull();
-    expect(combined.parse('', out)).toBe('empty');
-    expect(out).toEqual(emptyParsedLine());
-    expect(combined.parse(COMBINED_LINE, out)).toBeNull();
-    expect(combined.parse(`1.2.3.4 - - ${T} "-" 408 - "-" "-"`, out)).toBeNull();
-    expect(out).toMatchObject({ user: '', method: '', path: '', query: '', protocol: '', bytes: 0, referrer: '', userAgent: '' });
+    const out = new LineFields();
+    expect(parseInto(combined, COMBINED_LINE, out)).toBeNull();
+    expect(parseInto(combined, '', out)).toBe('empty');
+    expect(recordOf(out)).toEqual(recordOf(new LineFields()));
+    expect(out.scratchUsed).toBe(0);
+    expect(parseInto(combined, String.raw`1.2.3.4 - - ${T} "GET /a\"b HTTP/1.1" 200 1 "-" "-"`, out)).toBeNull();
+    expect(out.scratchUsed).toBeGreaterThan(0);
+    expect(parseInto(combined, `1.2.3.4 - - ${T} "-" 408 - "-" "-"`, out)).toBeNull();
+    expect(out.scratchUsed).toBe(0);
+    expect(recordOf(out)).toMatchObject({ user: '', request: '', method: '', path: '', query: '', protocol: '', bytes: 0, referrer: '', userAgent: '' });
   });
 });
 

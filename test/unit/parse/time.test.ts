@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { DateCache, dateOfDays, daysFromCivil, parseClfTime, parseEpoch } from '../../../src/parse/time.js';
+import { DateCache, dateOfDays, daysFromCivil, parseClfTime, parseEpoch, parseIsoTime } from '../../../src/parse/time.js';
+
+const B = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 describe('calendar arithmetic', () => {
   it('daysFromCivil agrees with Date.UTC from year 1 to 9999', () => {
@@ -26,32 +28,84 @@ describe('calendar arithmetic', () => {
   });
 });
 
+function clfText(t: number, off: number): string {
+  const local = new Date((t + off * 60) * 1000);
+  const mon = local.toUTCString().slice(8, 11);
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  const sign = off < 0 ? '-' : '+';
+  return `${p2(local.getUTCDate())}/${mon}/${local.getUTCFullYear()}:${p2(local.getUTCHours())}:${p2(local.getUTCMinutes())}:${p2(local.getUTCSeconds())} ${sign}${p2(Math.floor(Math.abs(off) / 60))}${p2(Math.abs(off) % 60)}`;
+}
+
+const timeArb = fc.record({
+  t: fc.integer({ min: 0, max: 4_102_444_800 }),
+  off: fc.integer({ min: -12 * 4, max: 14 * 4 }).map((q) => q * 15),
+});
+
 describe('parseClfTime', () => {
   it('agrees with Date for any time and offset', () => {
-    const arb = fc.record({
-      t: fc.integer({ min: 0, max: 4_102_444_800 }),
-      off: fc.integer({ min: -12 * 4, max: 14 * 4 }).map((q) => q * 15),
-    });
     fc.assert(
-      fc.property(arb, ({ t, off }) => {
+      fc.property(timeArb, ({ t, off }) => {
         const local = new Date((t + off * 60) * 1000);
-        const mon = local.toUTCString().slice(8, 11);
-        const p2 = (n: number) => String(n).padStart(2, '0');
-        const sign = off < 0 ? '-' : '+';
-        const text = `${p2(local.getUTCDate())}/${mon}/${local.getUTCFullYear()}:${p2(local.getUTCHours())}:${p2(local.getUTCMinutes())}:${p2(local.getUTCSeconds())} ${sign}${p2(Math.floor(Math.abs(off) / 60))}${p2(Math.abs(off) % 60)}`;
-        const out = { time: 0, date: '', hour: 0 };
-        const end = parseClfTime(`x${text}]`, 1, out, new DateCache());
-        return end === 27 && out.time === t && out.date === local.toISOString().slice(0, 10) && out.hour === local.getUTCHours();
+        const out = { time: 0, day: 0, hour: 0 };
+        const b = B(`x${clfText(t, off)}]`);
+        const end = parseClfTime(b, 1, b.length, out, new DateCache());
+        return end === 27 && out.time === t && dateOfDays(out.day) === local.toISOString().slice(0, 10) && out.hour === local.getUTCHours();
       }),
+    );
+  });
+
+  it('gives the same answers with a warm date cache, in any order of lines', () => {
+    // Neighbouring times share their date, so the cache is hit and missed.
+    const seq = fc.array(fc.record({ t: fc.integer({ min: 1_600_000_000, max: 1_600_400_000 }), off: fc.constantFrom(-420, 0, 60, 330) }), { minLength: 2, maxLength: 40 });
+    fc.assert(
+      fc.property(seq, (lines) => {
+        const cache = new DateCache();
+        for (const { t, off } of lines) {
+          const b = B(clfText(t, off));
+          const warm = { time: 0, day: 0, hour: 0 };
+          const cold = { time: 0, day: 0, hour: 0 };
+          expect(parseClfTime(b, 0, b.length, warm, cache)).toBe(26);
+          parseClfTime(b, 0, b.length, cold, new DateCache());
+          expect(warm).toEqual(cold);
+          expect(warm.time).toBe(t);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never reads past the end it is given', () => {
+    const b = B('10/Oct/2000:13:55:36 -0700');
+    expect(parseClfTime(b, 0, 25, { time: 0, day: 0, hour: 0 }, new DateCache())).toBe(-1);
+  });
+});
+
+describe('parseIsoTime', () => {
+  it('agrees with Date.parse for offsets written as ±hh:mm, ±hhmm and Z, with fractions', () => {
+    fc.assert(
+      fc.property(timeArb, fc.constantFrom('colon', 'plain', 'z'), fc.boolean(), ({ t, off }, form, frac) => {
+        const o = form === 'z' ? 0 : off;
+        const local = new Date((t + o * 60) * 1000).toISOString().slice(0, 19);
+        const p2 = (n: number) => String(n).padStart(2, '0');
+        const zone = form === 'z' ? 'Z' : `${o < 0 ? '-' : '+'}${p2(Math.floor(Math.abs(o) / 60))}${form === 'colon' ? ':' : ''}${p2(Math.abs(o) % 60)}`;
+        const text = `${local}${frac ? '.123456' : ''}${zone}`;
+        const out = { time: 0, day: 0, hour: 0 };
+        const b = B(text);
+        expect(parseIsoTime(b, 0, b.length, out, new DateCache())).toBe(b.length);
+        expect(out.time).toBe(Date.parse(text.replace('.123456', '')) / 1000);
+        expect(dateOfDays(out.day)).toBe(local.slice(0, 10));
+      }),
+      { numRuns: 500 },
     );
   });
 });
 
 describe('parseEpoch', () => {
   it('reads seconds, milliseconds and fractions', () => {
-    expect(parseEpoch('1600000000', 0, 10, 1)).toBe(1600000000);
-    expect(parseEpoch('1600000000.5', 0, 12, 1)).toBe(1600000000.5);
-    expect(parseEpoch('1600000000123', 0, 13, 1000)).toBeCloseTo(1600000000.123, 6);
-    for (const bad of ['', '-1', '1e9', '12.', '.5', '1.2.3']) expect(parseEpoch(bad, 0, bad.length, 1), bad).toBeNaN();
+    const ep = (s: string, scale: number) => parseEpoch(B(s), 0, s.length, scale);
+    expect(ep('1600000000', 1)).toBe(1600000000);
+    expect(ep('1600000000.5', 1)).toBe(1600000000.5);
+    expect(ep('1600000000123', 1000)).toBeCloseTo(1600000000.123, 6);
+    for (const bad of ['', '-1', '1e9', '12.', '.5', '1.2.3']) expect(ep(bad, 1), bad).toBeNaN();
   });
 });

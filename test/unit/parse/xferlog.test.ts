@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { emptyParsedLine } from '../../../src/core/record.js';
-import { createParser } from '../../../src/parse/index.js';
-import { ok, reason, utc } from './helpers.js';
+import { LineFields } from '../../../src/core/record.js';
+import { createByteParser, rejectReason } from '../../../src/parse/index.js';
+import { fenced, ok, reason, recordOf, utc } from './helpers.js';
 
-const x = createParser({ format: 'xferlog' });
+const x = createByteParser({ format: 'xferlog' });
 
 describe('xferlog', () => {
   it('parses a download with a file name containing spaces', () => {
@@ -11,7 +11,9 @@ describe('xferlog', () => {
       ip: '192.0.2.1',
       forwardedFor: '',
       user: 'alice',
+      request: '',
       time: utc(2020, 10, 12, 13, 55, 36),
+      day: utc(2020, 10, 12) / 86400,
       date: '2020-10-12',
       hour: 13,
       method: 'RETR',
@@ -24,6 +26,8 @@ describe('xferlog', () => {
       userAgent: '',
       vhost: '',
       channel: 'ftp',
+      clientIsName: false,
+      timeTakenUs: -1,
     });
   });
 
@@ -53,8 +57,13 @@ describe('xferlog', () => {
     });
   });
 
+  it('takes a host name as the remote host (wu-ftpd resolves it)', () => {
+    expect(ok(x, 'Mon Oct 12 13:55:36 2020 1 ftp.example.com 1234 /f b _ o r alice ftp 0 * c')).toMatchObject({ ip: 'ftp.example.com', clientIsName: true, bytes: 1234 });
+    expect(ok(x, 'Mon Oct 12 13:55:36 2020 1 192.0.2.1 1234 /f b _ o r alice ftp 0 * c').clientIsName).toBe(false);
+  });
+
   it('rejects broken lines with a reason', () => {
-    expect(reason(x, 'Mon Oct 12 13:55:36 2020 1 ftp.example.com 1234 /f b _ o r alice ftp 0 * c')).toBe('bad_ip');
+    expect(reason(x, 'Mon Oct 12 13:55:36 2020 1 ftp_example! 1234 /f b _ o r alice ftp 0 * c')).toBe('bad_ip');
     expect(reason(x, 'Mon Oct 12 13:55:36 2020 1 192.0.2.1 12x4 /f b _ o r alice ftp 0 * c')).toBe('bad_bytes');
     expect(reason(x, 'Mon Foo 12 13:55:36 2020 1 192.0.2.1 1 /f b _ o r alice ftp 0 * c')).toBe('bad_time');
     expect(reason(x, 'Mon Feb 30 13:55:36 2020 1 192.0.2.1 1 /f b _ o r alice ftp 0 * c')).toBe('bad_time');
@@ -66,11 +75,12 @@ describe('xferlog', () => {
   });
 
   it('strips \\r and resets the record', () => {
-    const out = emptyParsedLine();
-    expect(x.parse('Mon Oct 12 13:55:36 2020 1 192.0.2.1 1234 /f.txt b _ o r alice ftp 0 * c\r', out)).toBeNull();
-    expect(out.path).toBe('/f.txt');
-    expect(x.parse('garbage', out)).not.toBeNull();
-    expect(out.user).toBe('');
-    expect(out.path).toBe('');
+    const out = new LineFields();
+    const a = fenced('Mon Oct 12 13:55:36 2020 1 192.0.2.1 1234 /f.txt b _ o r alice ftp 0 * c\r');
+    expect(rejectReason(x.parse(a.buf, a.start, a.end, out))).toBeNull();
+    expect(recordOf(out).path).toBe('/f.txt');
+    const g = fenced('garbage');
+    expect(x.parse(g.buf, g.start, g.end, out)).not.toBe(0);
+    expect(recordOf(out)).toMatchObject({ user: '', path: '', method: '', ip: '' });
   });
 });

@@ -12,6 +12,7 @@ import {
   validatePipeline,
 } from '../../../src/pipeline/config.js';
 import { pipelineConfigSchema } from '../../../src/pipeline/config-schema.js';
+import { PRESETS } from '../../../src/parse/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const PIPELINES = join(ROOT, 'pipelines');
@@ -38,7 +39,6 @@ function errorOf(f: () => unknown): AppError {
  * A small valid pipeline; each bad case below changes one thing in it. Typed loosely on purpose:
  * the cases write values of the wrong type, which is what is being tested.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function base(): Record<string, any> {
   return {
     source: { type: 'file', paths: ['/var/log/a.log'] },
@@ -177,7 +177,6 @@ describe('defaults', () => {
 
 describe('each bad field is named', () => {
   // [what is wrong, change to the valid base, field path the message must name, words it must contain]
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const cases: [string, (c: Record<string, any>) => void, string, string][] = [
     ['unknown top-level field', (c) => (c['sourc'] = {}), 'sourc', 'unknown field (did you mean "source"?)'],
     ['unknown nested field', (c) => (c['privacy'] = { ipv4prefix: 24 }), 'privacy.ipv4prefix', 'did you mean "ipv4Prefix"'],
@@ -240,6 +239,15 @@ describe('each bad field is named', () => {
     const line = err.message.split('\n').find((l) => l.startsWith(`pipelines/x.yaml: ${path}: `));
     expect(line, err.message).toBeDefined();
     expect(line).toContain(words);
+  });
+
+  it('takes every parse preset as format.type, and caddy for vhost routing (one list of presets)', () => {
+    for (const p of PRESETS) {
+      const c = { ...base(), format: { type: p }, routing: { type: 'fixed', site: 'a.example' } };
+      expect(validatePipeline(c, 'p.yaml').format.type).toBe(p);
+    }
+    expect(validatePipeline({ ...base(), format: { type: 'caddy' } }, 'p.yaml').routing.type).toBe('vhost');
+    expect(errorOf(() => validatePipeline({ ...base(), format: { type: 'iis' } }, 'p.yaml')).message).toContain(`must be one of ${[...PRESETS, 'auto', 'apache', 'nginx'].join(', ')}`);
   });
 
   it('reports every problem, one per line', () => {

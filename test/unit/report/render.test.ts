@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { describeIpPolicy as anonIpText, describeUserPolicy as anonUserText, DEFAULT_PRIVACY } from '../../../src/anonymise/index.js';
+import { DEFAULT_PRIVACY, ipPolicySpec, userPolicySpec } from '../../../src/anonymise/index.js';
 import { AppError } from '../../../src/core/errors.js';
-import { FTP_LISTS, TOP_LISTS, type Report, type TopList, type TopRow } from '../../../src/report/contract.js';
+import { TOP_LISTS, type Report, type TopList, type TopLists } from '../../../src/report/contract.js';
 import {
   MESSAGES,
   describeIpPolicy,
@@ -23,9 +23,11 @@ const CSV_AWKWARD_KEY = '/a,b "quoted"\r\nnext line';
 const BIDI_KEY = '/file\u202Egnp.exe';
 const LONG_KEY = `/${'long-segment/'.repeat(40)}end`;
 
-function emptyTop(): Record<TopList, TopRow[]> {
-  const top = {} as Record<TopList, TopRow[]>;
+function emptyTop(): TopLists {
+  const top = {} as TopLists;
   for (const l of TOP_LISTS) top[l] = [];
+  // A report's hours are always 24 rows in clock order (buildReport makes them).
+  top.hours = Array.from({ length: 24 }, (_, h) => ({ key: String(h).padStart(2, '0'), hits: 0, bytes: 0 }));
   return top;
 }
 
@@ -50,20 +52,19 @@ function makeReport(): Report {
     { key: '200', hits: 9000, bytes: 5 },
     { key: '404', hits: 1000, bytes: 5 },
   ];
-  top.hours = [
-    { key: '03', hits: 10, bytes: 0 },
-    { key: '14', hits: 900, bytes: 0 },
-  ];
+  top.hours[3] = { key: '03', hits: 10, bytes: 0 };
+  top.hours[14] = { key: '14', hits: 900, bytes: 0 };
   return {
     site: 'www.example.com',
     from: '2015-05-17',
     to: '2015-05-19',
-    totals: { hits: 10_000, visitors: 1753, visits: 2101, pages: 3456, ips: 1700, bytes: 987_654_321, bots: 2048 },
+    totals: { hits: 10_000, visitors: 1753, visits: 2101, pages: 3456, ips: 1700, bytes: 987_654_321, bots: 2048, bounces: 0, visitSeconds: 0 },
     days: [
       { date: '2015-05-17', hits: 2000, visitors: 400, visits: 500, pages: 700, bytes: 100_000_000 },
       { date: '2015-05-18', hits: 5000, visitors: 900, visits: 1001, pages: 1800, bytes: 500_000_000 },
       { date: '2015-05-19', hits: 3000, visitors: 453, visits: 600, pages: 956, bytes: 387_654_321 },
     ],
+    months: [{ month: '2015-05', hits: 10_000, visitors: 1753, visits: 2101, pages: 3456, bytes: 987_654_321 }],
     top,
     others: { urls: { hits: 777, bytes: 7777 } },
     ftp: {
@@ -73,10 +74,13 @@ function makeReport(): Report {
     },
     rejected: { lines: 31, reasons: { bad_time: 20, no_site: 11 } },
     meta: {
-      ipPolicy: 'mask/24/48',
-      userPolicy: 'pseudonym',
+      ipPolicy: 'IP addresses shortened to /24 (IPv4) and /48 (IPv6)',
+      userPolicy: 'user names replaced by per-site, daily-rotating pseudonyms',
       attribution: ['IP geolocation by DB-IP (https://db-ip.com), licensed CC BY 4.0'],
+      privacy: { ip: [{ mode: 'mask', v4: 24, v6: 48 }], user: [{ mode: 'pseudonym' }], rawWindowDays: 7, threshold: 3 },
     },
+    previous: null,
+    undeduplicatedDays: [],
   };
 }
 
@@ -105,8 +109,11 @@ describe('renderText', () => {
     expect(barLen('2015-05-19')).toBeGreaterThan(barLen('2015-05-17'));
   });
 
-  it('lists every top list with rank, hits, share and human bytes', () => {
-    for (const title of Object.values(MESSAGES.en.lists).slice(0, TOP_LISTS.length)) expect(plain).toContain(title);
+  it('lists every top list that has rows, with rank, hits, share and human bytes, and leaves out empty ones', () => {
+    for (const list of TOP_LISTS) {
+      const has = report.top[list].length > 0 || report.others[list] !== undefined;
+      expect(lines.includes(MESSAGES.en.lists[list]), list).toBe(has);
+    }
     const row = lines.find((l) => l.includes('/index.html'));
     // 4321 of 10000 hits = 43.21%; 1234567 bytes = 1.18 MiB.
     expect(row).toMatch(/^\s+1\s+\/index\.html\s+4321\s+43\.21%\s+1\.2 MiB$/);
@@ -267,7 +274,9 @@ describe('renderCsv', () => {
   it('carries the report meta', () => {
     const meta = Object.fromEntries(section('report').map((r) => [r['key'], r['value']]));
     expect(meta['site']).toBe('www.example.com');
-    expect(meta['ipPolicy']).toBe('mask/24/48');
+    expect(meta['ipPolicy']).toBe('IP addresses shortened to /24 (IPv4) and /48 (IPv6)');
+    expect(meta['rawWindowDays']).toBe('7');
+    expect(meta['threshold']).toBe('3');
     expect(meta['attribution']).toContain('DB-IP');
   });
 });
@@ -329,11 +338,16 @@ describe('renderHtml', () => {
   const html = renderHtml(report);
   const de = renderHtml(report, { lang: 'de' });
 
-  it('is well-formed: every element closed in order, one table per list plus days (and FTP, rejected)', () => {
+  it('is well-formed: every element closed in order, a named table per non-empty list plus days, hours and FTP', () => {
     const tags = checkNesting(html);
-    const tables = tags.filter((t) => t === 'table').length;
-    expect(tables).toBe(TOP_LISTS.length + 1 + FTP_LISTS.length + 1);
-    expect((html.match(/<caption>/g) ?? []).length).toBe(tables);
+    const tables = [...html.matchAll(/<table\b([^>]*)>(<caption>)?/g)];
+    const nonEmpty = TOP_LISTS.filter((l) => l !== 'hours' && (report.top[l].length > 0 || report.others[l] !== undefined));
+    for (const l of nonEmpty) expect(html, l).toContain(`<table id="t-${l}" aria-labelledby="h-${l}">`);
+    for (const l of TOP_LISTS.filter((x) => !nonEmpty.includes(x) && x !== 'hours')) expect(html, l).not.toContain(`id="t-${l}"`);
+    for (const id of ['t-days', 't-hours', 't-daystats', 't-statusClasses', 't-ftpFiles']) expect(html).toContain(`id="${id}"`);
+    // Every table has a name: its caption or the heading it points to.
+    for (const t of tables) expect(t[2] === '<caption>' || /aria-labelledby="h-/.test(t[1] ?? ''), t[0]).toBe(true);
+    expect(tags.filter((t) => t === 'table').length).toBe(tables.length);
     expect(html.startsWith('<!DOCTYPE html>\n<html lang="en">')).toBe(true);
     checkNesting(de);
   });
@@ -358,7 +372,7 @@ describe('renderHtml', () => {
   it('has totals, SVG charts with titles, accessible tables and the privacy policy', () => {
     expect(html).toContain('>10,000<');
     expect(html).toContain('>1,753<');
-    expect((html.match(/<svg /g) ?? []).length).toBe(2);
+    expect((html.match(/<svg viewBox="0 0 720 /g) ?? []).length).toBe(2);
     expect(html).toMatch(/<svg [^>]*role="img" aria-labelledby="c-days-t"/);
     expect(html).toContain('<title id="c-days-t">Hits and visitors per day, 2015-05-17 to 2015-05-19</title>');
     expect(html).toContain('<title>05-18: Hits 5,000</title>');
@@ -388,18 +402,23 @@ describe('renderHtml', () => {
   it('renders an empty report', () => {
     const empty: Report = {
       ...makeReport(),
+      totals: { hits: 0, visitors: 0, visits: 0, pages: 0, ips: 0, bytes: 0, bots: 0, bounces: 0, visitSeconds: 0 },
       days: [],
       top: emptyTop(),
       others: {},
       ftp: { transfers: 0, bytes: 0, top: { ftpFiles: [], ftpIps: [], ftpUsers: [] } },
       rejected: { lines: 0, reasons: {} },
-      meta: { ipPolicy: 'drop', userPolicy: 'drop', attribution: [] },
+      meta: { ipPolicy: 'IP addresses removed', userPolicy: 'user names removed', attribution: [], privacy: { ip: [{ mode: 'drop', v4: null, v6: null }], user: [{ mode: 'drop' }], rawWindowDays: 0, threshold: 3 } },
     };
     const out = renderHtml(empty);
     const tags = checkNesting(out);
-    expect(tags.filter((t) => t === 'table').length).toBe(TOP_LISTS.length + 1);
+    // Only the days table (saying "no data"): no empty list, no hours of nothing.
+    expect(tags.filter((t) => t === 'table').length).toBe(1);
+    expect(out).toContain('no data');
     expect(out).toContain('IP addresses: not kept');
-    expect(renderText(empty, { color: false })).toContain('no data');
+    const text = renderText(empty, { color: false });
+    expect(text).toContain('no data');
+    expect(text).not.toContain(MESSAGES.en.lists.users);
     expect(parseCsv(renderCsv(empty)).length).toBeGreaterThan(1);
   });
 });
@@ -408,32 +427,24 @@ describe('i18n and formatting helpers', () => {
   it('has the same labels in both languages', () => {
     const shape = (o: object): string[] =>
       Object.entries(o)
-        .flatMap(([k, v]) => (v !== null && typeof v === 'object' ? shape(v).map((s) => `${k}.${s}`) : [k]))
+        .flatMap(([k, v]) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? shape(v).map((s) => `${k}.${s}`) : [k]))
         .sort();
     expect(shape(MESSAGES.de)).toEqual(shape(MESSAGES.en));
     expect(messages('fr').lang).toBe('en');
   });
 
-  it('describes policies in any of the accepted spellings', () => {
-    const en = MESSAGES.en;
-    expect(describeIpPolicy(en, 'mask')).toBe('IP addresses: shortened');
-    expect(describeIpPolicy(en, 'mask/24')).toBe('IP addresses: shortened to /24');
-    expect(describeIpPolicy(en, 'mask (ipv4 /16, ipv6 /32)')).toBe('IP addresses: shortened to /16 (IPv4) and /32 (IPv6)');
-    expect(describeIpPolicy(en, 'pseudonym')).toContain('pseudonyms');
-    expect(describeIpPolicy(en, 'something new')).toBe('IP addresses: something new');
-    expect(describeUserPolicy(MESSAGES.de, 'drop')).toBe('Benutzernamen: nicht gespeichert');
-  });
-
-  it('translates the descriptions the anonymise stage stores, also when several are joined', () => {
+  it('describes the policies of the data in the reader language, from the data (nothing parsed from prose)', () => {
     const de = MESSAGES.de;
-    const ip = (ip: 'full' | 'mask' | 'pseudonym' | 'drop') => anonIpText({ ...DEFAULT_PRIVACY, ip, ipv4Prefix: 16, ipv6Prefix: 40 });
-    expect(describeIpPolicy(de, ip('mask'))).toBe('IP-Adressen: gekürzt auf /16 (IPv4) und /40 (IPv6)');
-    expect(describeIpPolicy(de, ip('pseudonym'))).toBe(de.ipPolicy.pseudonym);
-    expect(describeIpPolicy(de, ip('drop'))).toBe(de.ipPolicy.drop);
-    expect(describeIpPolicy(de, ip('full'))).toBe(de.ipPolicy.full);
-    expect(describeIpPolicy(de, `${ip('full')}; ${ip('mask')}`)).toBe(`${de.ipPolicy.full}; ${de.ipPolicy.mask(16, 40)}`);
+    const ip = (ip: 'full' | 'mask' | 'pseudonym' | 'drop') => ipPolicySpec({ ...DEFAULT_PRIVACY, ip, ipv4Prefix: 16, ipv6Prefix: 40 });
+    expect(describeIpPolicy(de, [ip('mask')])).toBe('IP-Adressen: gekürzt auf /16 (IPv4) und /40 (IPv6)');
+    expect(describeIpPolicy(MESSAGES.en, [ip('mask')])).toBe('IP addresses: shortened to /16 (IPv4) and /40 (IPv6)');
+    expect(describeIpPolicy(de, [ip('pseudonym')])).toBe(de.ipPolicy.pseudonym);
+    expect(describeIpPolicy(de, [ip('drop')])).toBe(de.ipPolicy.drop);
+    expect(describeIpPolicy(de, [ip('full')])).toBe(de.ipPolicy.full);
+    expect(describeIpPolicy(de, [ip('full'), ip('mask')])).toBe(`${de.ipPolicy.full}; ${de.ipPolicy.mask(16, 40)}`);
+    expect(describeIpPolicy(de, [])).toBe(de.ipPolicy.none);
     for (const user of ['full', 'pseudonym', 'drop'] as const) {
-      expect(describeUserPolicy(de, anonUserText({ ...DEFAULT_PRIVACY, user }))).toBe(de.userPolicy[user]);
+      expect(describeUserPolicy(de, [userPolicySpec({ ...DEFAULT_PRIVACY, user })])).toBe(de.userPolicy[user]);
     }
   });
 

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import type { SiteMeta } from '../../../src/aggregate/index.js';
 import { openStore } from '../../../src/store/index.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/store/sqlite/migrations.js';
-import { day, runStoreContract } from '../../contract/store.contract.js';
+import { runStoreContract } from '../../contract/store.contract.js';
+import { batchOf } from '../../helpers/batch.js';
 
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'weblog-store-')), 'w.db');
 
@@ -27,7 +29,7 @@ describe('sqlite store specifics', () => {
     await expect(openStore('postgres://u:secret@host:5432/db', { visitTimeoutSec: 1800 })).rejects.toMatchObject({ code: 'ERR_STORE_URL' });
   });
 
-  it('v4 migration: day_top rows of a v3 store become list segments with the same report', async () => {
+  it('v4 and v5 migrations: day_top rows of a v3 store become site-day segments with the same report', async () => {
     const path = fresh();
     const db = new Database(path);
     db.exec('CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
@@ -56,25 +58,112 @@ describe('sqlite store specifics', () => {
     expect(r.top.urls).toEqual([{ key: '/index.html', hits: 4, bytes: 2 ** 40 }]);
     expect(r.distinctIps).toBe(2);
     await s.close();
+    expect(r.days.map((d) => [d.date, d.hits])).toEqual([
+      ['2024-03-01', 9],
+      ['2024-03-02', 4],
+    ]);
+    await s.close();
     const after = new Database(path);
-    expect(after.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'day_top'").get()).toEqual({ n: 0 });
+    for (const t of ['day_top', 'day_list', 'dim', 'day_total']) expect(after.prepare('SELECT COUNT(*) AS n FROM sqlite_master WHERE name = ?').get(t)).toEqual({ n: 0 });
+    expect(after.prepare('SELECT COUNT(*) AS n FROM seg').get()).toEqual({ n: 2 });
+    expect(after.pragma('auto_vacuum', { simple: true })).toBe(2);
     after.close();
   });
 
-  it('small batches of one day leave few list segments (merged by size)', async () => {
+  it('v6 migration: the policy sentences of a v4 store become data, exactly as they were written', async () => {
+    const path = fresh();
+    const db = new Database(path);
+    db.exec('CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 4)) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migration VALUES (?, ?, ?)').run(m.version, m.name, 'then');
+    }
+    // What weblog wrote before: describeIpPolicy/describeUserPolicy sentences, joined when the policy changed.
+    const put = db.prepare("INSERT INTO site (id, name, created_at, ip_policy, user_policy, raw_window_days) VALUES (?, ?, 'then', ?, ?, 7)");
+    put.run(1, 'a.example', 'IP addresses shortened to /24 (IPv4) and /48 (IPv6); IP addresses replaced by per-site, daily-rotating pseudonyms', 'user names replaced by per-site, daily-rotating pseudonyms');
+    put.run(2, 'b.example', 'full IP addresses (not anonymised); IP addresses removed', 'user names as logged (not anonymised); user names removed');
+    put.run(3, 'c.example', 'something no weblog wrote', '');
+    db.prepare('INSERT INTO day_total (site_id, day, hits) VALUES (1, 20240301, 1), (2, 20240301, 1), (3, 20240301, 1)').run();
+    db.close();
+    const s = await openStore(path, { visitTimeoutSec: 1800 });
+    const meta = async (site: string) => (await s.query({ site, from: null, to: null, top: 1 }))!.meta;
+    expect(await meta('a.example')).toMatchObject({ ip: [{ mode: 'mask', v4: 24, v6: 48 }, { mode: 'pseudonym', v4: null, v6: null }], user: [{ mode: 'pseudonym' }], rawWindowDays: 7 });
+    expect(await meta('b.example')).toMatchObject({ ip: [{ mode: 'full', v4: null, v6: null }, { mode: 'drop', v4: null, v6: null }], user: [{ mode: 'full' }, { mode: 'drop' }] });
+    // Not guessed: a sentence no weblog wrote stays in the old column and is not made into a policy.
+    expect(await meta('c.example')).toMatchObject({ ip: [], user: [] });
+    await s.close();
+  });
+
+  it('small batches of one day keep few segments, and compact() leaves one per day; the file does not grow with rewrites', async () => {
     const path = fresh();
     const s = await openStore(path, { visitTimeoutSec: 1800 });
-    const meta = new Map([['a.example', { ipPolicy: 'full', userPolicy: 'full', attribution: [], rawWindowDays: 0 }]]);
     for (let b = 0; b < 300; b++) {
       const ips = Object.fromEntries(Array.from({ length: 3 }, (_, i) => [`10.0.${b}.${i}`, 1]));
-      await s.commit({ days: [day('a.example', '2024-03-01', { hits: 3, list: { ips } })], sites: meta, rejected: [], checkpoint: null, raw: [], lines: 3 });
+      await s.commit(batchOf([{ site: 'a.example', date: '2024-03-01', hits: 3, list: { ips }, visits: [{ visitor: b % 7, first: b * 10, last: b * 10 }] }]));
     }
-    expect((await s.query({ site: 'a.example', from: null, to: null, top: 0 }))!.distinctIps).toBe(900);
+    const segments = (): number => {
+      const db = new Database(path, { readonly: true });
+      const { n } = db.prepare('SELECT COUNT(*) AS n FROM seg').get() as { n: number };
+      db.close();
+      return n;
+    };
+    expect(segments()).toBeLessThan(8);
+    const before = (await s.query({ site: 'a.example', from: null, to: null, top: 0 }))!;
+    expect(before.distinctIps).toBe(900);
+    expect(before.days[0]!.visitors).toBe(7);
+    await s.compact();
+    expect(segments()).toBe(1);
+    expect(await s.query({ site: 'a.example', from: null, to: null, top: 0 })).toEqual(before);
     await s.close();
-    const db = new Database(path);
-    const { n } = db.prepare('SELECT COUNT(*) AS n FROM day_list WHERE list = 1').get() as { n: number };
-    db.close();
-    expect(n).toBeGreaterThan(1);
-    expect(n).toBeLessThanOrEqual(Math.ceil(Math.log2(300)) + 1);
+  });
+
+  it('compact() merges a site-day with the pieces earlier runs left, and leaves days this run alone wrote as they are', async () => {
+    const path = fresh();
+    const day = (date: string, b: number) =>
+      batchOf([{ site: 'a.example', date, hits: 2, list: { ips: { [`10.1.${b}.1`]: 1, [`10.1.${b}.2`]: 1 } }, visits: [{ visitor: b, first: b * 100, last: b * 100 }] }]);
+    const first = await openStore(path, { visitTimeoutSec: 1800 });
+    await first.commit(day('2024-03-01', 1));
+    await first.compact();
+    await first.close();
+    const second = await openStore(path, { visitTimeoutSec: 1800 });
+    await second.commit(day('2024-03-01', 2));
+    await second.commit(day('2024-03-02', 3));
+    const perDay = (): Record<string, number> => {
+      const db = new Database(path, { readonly: true });
+      const rows = db.prepare('SELECT day, COUNT(*) AS n FROM seg GROUP BY day ORDER BY day').all() as { day: number; n: number }[];
+      db.close();
+      return Object.fromEntries(rows.map((r) => [String(r.day), r.n]));
+    };
+    expect(perDay()).toEqual({ '20240301': 2, '20240302': 1 });
+    const before = (await second.query({ site: 'a.example', from: null, to: null, top: 0 }))!;
+    await second.compact();
+    expect(perDay()).toEqual({ '20240301': 1, '20240302': 1 });
+    expect(await second.query({ site: 'a.example', from: null, to: null, top: 0 })).toEqual(before);
+    await second.close();
+  });
+
+  it('a log committed in 1 batch or in 50 gives stores within 10 % of each other in size', async () => {
+    const sizes: number[] = [];
+    for (const batches of [1, 50]) {
+      const path = fresh();
+      const s = await openStore(path, { visitTimeoutSec: 1800 });
+      const perBatch = 50 / batches;
+      for (let b = 0; b < batches; b++) {
+        const parts = [];
+        for (let k = 0; k < perBatch; k++) {
+          const i = b * perBatch + k;
+          const ips = Object.fromEntries(Array.from({ length: 40 }, (_, j) => [`10.${i % 5}.${j}.${i}`, 1]));
+          const urls = Object.fromEntries(Array.from({ length: 40 }, (_, j) => [`/page/${j}/${i % 3}`, 1]));
+          parts.push({ site: `s${i % 4}.example`, date: `2024-03-0${1 + (i % 3)}`, hits: 40, list: { ips, urls }, visits: [{ visitor: i, first: i, last: i }] });
+        }
+        await s.commit(batchOf(parts));
+      }
+      await s.compact();
+      await s.close();
+      const db = new Database(path, { readonly: true });
+      sizes.push((db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number));
+      db.close();
+    }
+    expect(Math.abs(sizes[1]! - sizes[0]!) / sizes[0]!, `sizes ${sizes.join(' / ')}`).toBeLessThan(0.1);
   });
 });

@@ -1,0 +1,100 @@
+/**
+ * The nginx variables a log_format may use that weblog reads past and ignores: nginx's own
+ * (https://nginx.org/docs/varindex.html, http modules, as of nginx 1.27) and the families named
+ * by a prefix. Any other name is rejected when the format is compiled (ERR_PARSE_BAD_TEMPLATE),
+ * as nginx itself rejects an unknown variable: a typo must not turn every line into
+ * 'trailing_garbage'. The variables weblog reads are in nginx-format.ts.
+ */
+
+const KNOWN = new Set([
+  'acme_certificate',
+  'acme_certificate_key',
+  'ancient_browser',
+  'binary_remote_addr',
+  'bytes_received',
+  'connection_time',
+  'connections_active',
+  'connections_reading',
+  'connections_waiting',
+  'connections_writing',
+  'content_length',
+  'content_type',
+  'date_gmt',
+  'date_local',
+  'document_root',
+  'fastcgi_path_info',
+  'fastcgi_script_name',
+  'gzip_ratio',
+  'hostname',
+  'http2',
+  'http3',
+  'https',
+  'invalid_referer',
+  'is_args',
+  'jwt_payload',
+  'limit_conn_status',
+  'limit_rate',
+  'limit_req_status',
+  'memcached_key',
+  'modern_browser',
+  'msie',
+  'nginx_version',
+  'pipe',
+  'proxy_add_x_forwarded_for',
+  'proxy_host',
+  'proxy_port',
+  'proxy_protocol_addr',
+  'proxy_protocol_port',
+  'proxy_protocol_server_addr',
+  'proxy_protocol_server_port',
+  'quic',
+  'realip_remote_port',
+  'realpath_root',
+  'remote_port',
+  'request_body',
+  'request_body_file',
+  'request_completion',
+  'request_filename',
+  'request_id',
+  'scheme',
+  'secure_link',
+  'secure_link_expires',
+  'server_addr',
+  'slice_range',
+  'spdy',
+  'spdy_request_priority',
+  'uid_got',
+  'uid_reset',
+  'uid_set',
+  // ingress-nginx's documented log_format variables (set by its generated configuration).
+  'proxy_upstream_name',
+  'proxy_alternative_upstream_name',
+  'req_id',
+  'namespace',
+  'ingress_name',
+  'service_name',
+  'service_port',
+]);
+
+/** Families of variables: request and response headers, cookies, arguments, TLS, upstreams… */
+const PREFIXES = [
+  'arg_',
+  'cookie_',
+  'http_',
+  'sent_http_',
+  'sent_trailer_',
+  'upstream_',
+  'ssl_',
+  'geoip_',
+  'geoip2_',
+  'jwt_claim_',
+  'jwt_header_',
+  'proxy_protocol_tlv_',
+  'tcpinfo_',
+  'otel_',
+];
+
+/** Whether `name` (without `$`) is an nginx variable weblog may ignore. */
+export function isIgnorableNginxVariable(name: string): boolean {
+  return KNOWN.has(name) || PREFIXES.some((p) => name.startsWith(p) && name.length > p.length);
+}

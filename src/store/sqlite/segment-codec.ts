@@ -1,0 +1,272 @@
+/**
+ * A site-day segment: what one commit (or a compaction) adds to one site and day, as two blobs.
+ *
+ * `lists`: every top list of the site-day, each as columns sorted by a 64-bit keyed hash of the
+ * key text, with the texts beside them:
+ *   [u32 version][u32 count]
+ *   per list: [u8 id][u8 timed][u16 0][u32 n][u32 textBytes][u32 0]
+ *             [hits f64×n][bytes f64×n]([timeSum f64×n][timeMax f64×n])
+ *             [hashHi u32×n][hashLo u32×n][textEnd u32×n][text bytes], padded to 8 bytes
+ *   (8-byte columns first, then 4-byte ones: one pad per list, so a list of one key costs ~60 bytes)
+ *   others: [u32 count] then per list [u8 id][7 pad][hits f64][bytes f64]
+ * Keys are merged and summed by hash: a commit needs no lookup of existing keys (no per-key
+ * dimension ids, so a commit's cost is its own size whatever the number of sites), and a report
+ * sums typed arrays by integer. Two different texts with one 64-bit hash (probability ~N²/2^65
+ * for N distinct keys of a site and list: below 1e-5 for ten million) would be counted as one;
+ * the hash is keyed per store (store_meta.hash_seed), so nobody can craft such a pair.
+ *
+ * `visits`: the site-day's visit intervals (aggregate/visit-merge.ts), sorted by (visitor, first),
+ * with entry and exit pages as hashes of their `urls` texts:
+ *   [u32 n][u32 0][visitor f64×n][first u32×n][last][pages][entryTime][exitTime][entryHi][entryLo][exitHi][exitLo]
+ */
+import { hashRange, viewOf } from '../../core/bytes.js';
+
+const VERSION = 1;
+export const NO_HASH = 0xffffffff;
+
+export interface ListSegment {
+  readonly id: number;
+  readonly hashHi: Uint32Array;
+  readonly hashLo: Uint32Array;
+  readonly hits: Float64Array;
+  readonly bytes: Float64Array;
+  readonly timeSum: Float64Array | null;
+  readonly timeMax: Float64Array | null;
+  /** Key k's text is text[textEnd[k-1] (0 for k = 0), textEnd[k]). */
+  readonly textEnd: Uint32Array;
+  readonly text: Uint8Array;
+}
+
+export interface DecodedLists {
+  readonly lists: Map<number, ListSegment>;
+  readonly others: Map<number, { hits: number; bytes: number }>;
+}
+
+export interface SegmentVisits {
+  readonly n: number;
+  readonly visitor: Float64Array;
+  readonly first: Uint32Array;
+  readonly last: Uint32Array;
+  readonly pages: Uint32Array;
+  readonly entryTime: Uint32Array;
+  readonly exitTime: Uint32Array;
+  readonly entryHi: Uint32Array;
+  readonly entryLo: Uint32Array;
+  readonly exitHi: Uint32Array;
+  readonly exitLo: Uint32Array;
+}
+
+/** The keyed 64-bit hash of key texts: two 32-bit lanes seeded from the store's seed. */
+export class KeyHasher {
+  readonly #s1: number;
+  readonly #s2: number;
+  hi = 0;
+  lo = 0;
+  constructor(seed: number) {
+    this.#s1 = seed >>> 0;
+    this.#s2 = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+  }
+  /** Sets hi/lo to the hash of v[start, end). */
+  hash(v: DataView, start: number, end: number): void {
+    this.hi = hashRange(v, start, end, this.#s1);
+    this.lo = hashRange(v, start, end, this.#s2);
+  }
+  hashBytes(b: Uint8Array): void {
+    this.hash(viewOf(b), 0, b.length);
+  }
+}
+
+const pad8 = (n: number): number => (n + 7) & ~7;
+
+/** Entries of one list to encode, in any order; `key(i)` gives entry i's text bytes. */
+export interface ListInput {
+  readonly id: number;
+  readonly n: number;
+  readonly key: (i: number) => Uint8Array;
+  readonly hits: (i: number) => number;
+  readonly bytes: (i: number) => number;
+  readonly timeSum?: (i: number) => number;
+  readonly timeMax?: (i: number) => number;
+}
+
+/** Sorts entries by (hashHi, hashLo, text) and lays the list out as a ListSegment. */
+export function buildList(input: ListInput, hasher: KeyHasher): ListSegment {
+  const n = input.n;
+  const hi = new Uint32Array(n);
+  const lo = new Uint32Array(n);
+  const keys: Uint8Array[] = new Array<Uint8Array>(n);
+  for (let i = 0; i < n; i++) {
+    const k = input.key(i);
+    keys[i] = k;
+    hasher.hashBytes(k);
+    hi[i] = hasher.hi;
+    lo[i] = hasher.lo;
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]! || Buffer.compare(keys[a]!, keys[b]!));
+  const timed = input.timeSum !== undefined;
+  const out = {
+    id: input.id,
+    hashHi: new Uint32Array(n),
+    hashLo: new Uint32Array(n),
+    hits: new Float64Array(n),
+    bytes: new Float64Array(n),
+    timeSum: timed ? new Float64Array(n) : null,
+    timeMax: timed ? new Float64Array(n) : null,
+    textEnd: new Uint32Array(n),
+    text: new Uint8Array(0),
+  };
+  let size = 0;
+  for (let i = 0; i < n; i++) size += keys[i]!.length;
+  const text = new Uint8Array(size);
+  let o = 0;
+  for (let j = 0; j < n; j++) {
+    const i = order[j]!;
+    out.hashHi[j] = hi[i]!;
+    out.hashLo[j] = lo[i]!;
+    out.hits[j] = input.hits(i);
+    out.bytes[j] = input.bytes(i);
+    if (timed) {
+      out.timeSum![j] = input.timeSum!(i);
+      out.timeMax![j] = input.timeMax!(i);
+    }
+    text.set(keys[i]!, o);
+    o += keys[i]!.length;
+    out.textEnd[j] = o;
+  }
+  return { ...out, text };
+}
+
+export function keyOf(l: ListSegment, k: number): Uint8Array {
+  return l.text.subarray(k === 0 ? 0 : l.textEnd[k - 1]!, l.textEnd[k]!);
+}
+
+function listBytes(l: ListSegment): number {
+  const n = l.hashHi.length;
+  return 16 + pad8(n * (l.timeSum ? 32 : 16) + n * 12 + l.text.length);
+}
+
+export function encodeLists(lists: readonly ListSegment[], others: ReadonlyMap<number, { hits: number; bytes: number }>): Buffer {
+  let size = 8;
+  for (const l of lists) size += listBytes(l);
+  size += 8 + others.size * 24;
+  // allocUnsafeSlow: its memory starts at offset 0, so the typed views below are aligned.
+  const buf = Buffer.allocUnsafeSlow(size);
+  buf.fill(0);
+  const v = viewOf(buf);
+  v.setUint32(0, VERSION, true);
+  v.setUint32(4, lists.length, true);
+  let o = 8;
+  const put = (src: ArrayBufferView, bytes: number): void => {
+    buf.set(new Uint8Array(src.buffer, src.byteOffset, bytes), o);
+    o += bytes;
+  };
+  for (const l of lists) {
+    const start = o;
+    const n = l.hashHi.length;
+    v.setUint8(o, l.id);
+    v.setUint8(o + 1, l.timeSum ? 1 : 0);
+    v.setUint32(o + 4, n, true);
+    v.setUint32(o + 8, l.text.length, true);
+    o += 16;
+    put(l.hits, n * 8);
+    put(l.bytes, n * 8);
+    if (l.timeSum) {
+      put(l.timeSum, n * 8);
+      put(l.timeMax!, n * 8);
+    }
+    put(l.hashHi, n * 4);
+    put(l.hashLo, n * 4);
+    put(l.textEnd, n * 4);
+    put(l.text, l.text.length);
+    o = start + listBytes(l);
+  }
+  v.setUint32(o, others.size, true);
+  o += 8;
+  for (const [id, c] of others) {
+    v.setUint8(o, id);
+    v.setFloat64(o + 8, c.hits, true);
+    v.setFloat64(o + 16, c.bytes, true);
+    o += 24;
+  }
+  return buf;
+}
+
+export function decodeLists(blob: Uint8Array): DecodedLists {
+  // Typed views need 8-byte alignment: better-sqlite3's blobs have it; anything else is copied.
+  const b = blob.byteOffset % 8 === 0 ? blob : new Uint8Array(blob);
+  const v = viewOf(b);
+  if (v.getUint32(0, true) !== VERSION) throw new Error(`list segment version ${v.getUint32(0, true)} is unknown`);
+  const count = v.getUint32(4, true);
+  let o = 8;
+  const base = b.byteOffset;
+  const lists = new Map<number, ListSegment>();
+  for (let c = 0; c < count; c++) {
+    const start = o;
+    const id = v.getUint8(o);
+    const timed = v.getUint8(o + 1) === 1;
+    const n = v.getUint32(o + 4, true);
+    const textBytes = v.getUint32(o + 8, true);
+    o += 16;
+    const f64 = (): Float64Array => {
+      const t = new Float64Array(b.buffer, base + o, n);
+      o += n * 8;
+      return t;
+    };
+    const u32 = (): Uint32Array => {
+      const t = new Uint32Array(b.buffer, base + o, n);
+      o += n * 4;
+      return t;
+    };
+    const hits = f64();
+    const bytes = f64();
+    const timeSum = timed ? f64() : null;
+    const timeMax = timed ? f64() : null;
+    const hashHi = u32();
+    const hashLo = u32();
+    const textEnd = u32();
+    const text = new Uint8Array(b.buffer, base + o, textBytes);
+    const l: ListSegment = { id, hashHi, hashLo, hits, bytes, timeSum, timeMax, textEnd, text };
+    lists.set(id, l);
+    o = start + listBytes(l);
+  }
+  const others = new Map<number, { hits: number; bytes: number }>();
+  const no = v.getUint32(o, true);
+  o += 8;
+  for (let i = 0; i < no; i++) {
+    others.set(v.getUint8(o), { hits: v.getFloat64(o + 8, true), bytes: v.getFloat64(o + 16, true) });
+    o += 24;
+  }
+  return { lists, others };
+}
+
+export function encodeVisits(s: SegmentVisits): Buffer {
+  const n = s.n;
+  const buf = Buffer.allocUnsafeSlow(8 + pad8(n * 8) + pad8(n * 4) * 10);
+  const v = viewOf(buf);
+  v.setUint32(0, n, true);
+  v.setUint32(4, 0, true);
+  let o = 8;
+  const put = (src: ArrayBufferView, bytes: number): void => {
+    buf.set(new Uint8Array(src.buffer, src.byteOffset, bytes), o);
+    o += pad8(bytes);
+  };
+  put(s.visitor, n * 8);
+  for (const a of [s.first, s.last, s.pages, s.entryTime, s.exitTime, s.entryHi, s.entryLo, s.exitHi, s.exitLo]) put(a, n * 4);
+  return buf;
+}
+
+export function decodeVisits(blob: Uint8Array): SegmentVisits {
+  const b = blob.byteOffset % 8 === 0 ? blob : new Uint8Array(blob);
+  const n = viewOf(b).getUint32(0, true);
+  let o = 8;
+  const u32 = (): Uint32Array => {
+    const t = new Uint32Array(b.buffer, b.byteOffset + o, n);
+    o += pad8(n * 4);
+    return t;
+  };
+  const visitor = new Float64Array(b.buffer, b.byteOffset + o, n);
+  o += pad8(n * 8);
+  return { n, visitor, first: u32(), last: u32(), pages: u32(), entryTime: u32(), exitTime: u32(), entryHi: u32(), entryLo: u32(), exitHi: u32(), exitLo: u32() };
+}
