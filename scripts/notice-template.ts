@@ -22,7 +22,7 @@ const WHEN: Record<keyof NoticeTemplates, string> = {
   ipPseudonym: '`--ip pseudonym`',
   ipDrop: '`--ip drop`',
   ipFull: '`--ip full`',
-  ipNone: 'no IP policy recorded (a store from before v5 with unknown text)',
+  ipNone: 'no IP policy recorded (a store from before v6 with unknown text)',
   ipChanged: 'the stored data was made under more than one IP or user policy',
   userPseudonym: '`--user pseudonym`',
   userDrop: '`--user drop`',

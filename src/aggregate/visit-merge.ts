@@ -3,7 +3,7 @@
  * servers, late files): per visitor, intervals closer than the visit timeout are joined, exactly
  * as VisitTable joins hits. The visits of a union of parts are the connected components of the
  * parts' intervals under that rule, so merging in any grouping and order gives the visits of one
- * ordered run (test/unit/aggregate/visits.test.ts checks this with fast-check).
+ * ordered run (test/unit/aggregate/visit-table.test.ts checks this with fast-check).
  */
 import { NO_KEY } from './batch-data.js';
 import type { KeyLess } from './visit-table.js';

@@ -6,7 +6,7 @@
 import { NO_KEY, TOTAL_FIELDS } from '../../aggregate/index.js';
 import { emptyIntervals, mergeIntervals, summarizeVisits, type Intervals, type VisitSummary } from '../../aggregate/index.js';
 import { LIST_IDS } from '../../core/lists.js';
-import { NO_HASH, buildList, keyOf, type DecodedLists, type KeyHasher, type ListSegment, type SegmentVisits } from './segment-codec.js';
+import { NO_HASH, buildList, encodeLists, encodeVisits, keyOf, mergeLists, type DecodedLists, type KeyHasher, type ListSegment, type ListSource, type SegmentVisits } from './segment-codec.js';
 
 export const ENTRY = LIST_IDS.entryPages;
 export const EXIT = LIST_IDS.exitPages;
@@ -57,23 +57,6 @@ function entryExitLists(s: VisitSummary, urls: ListSegment | undefined, hasher: 
   return out;
 }
 
-/** Intervals of a segment with entry/exit as indexes into its urls list (NO_KEY for none). */
-function intervalsOf(v: SegmentVisits, urls: ListSegment | undefined): Intervals & { length: number } {
-  const n = v.n;
-  const out = emptyIntervals(n);
-  out.visitor.set(v.visitor);
-  out.first.set(v.first);
-  out.last.set(v.last);
-  out.pages.set(v.pages);
-  out.entryTime.set(v.entryTime);
-  out.exitTime.set(v.exitTime);
-  for (let i = 0; i < n; i++) {
-    out.entry[i] = v.entryHi[i] === NO_HASH && v.entryLo[i] === NO_HASH ? NO_KEY : urls === undefined ? NO_KEY : findOrNone(urls, v.entryHi[i]!, v.entryLo[i]!);
-    out.exit[i] = v.exitHi[i] === NO_HASH && v.exitLo[i] === NO_HASH ? NO_KEY : urls === undefined ? NO_KEY : findOrNone(urls, v.exitHi[i]!, v.exitLo[i]!);
-  }
-  return out;
-}
-
 function findOrNone(urls: ListSegment, hi: number, lo: number): number {
   const k = findKey(urls, hi, lo);
   return k < 0 ? NO_KEY : k;
@@ -100,12 +83,12 @@ function visitsFrom(m: Intervals & { length: number }, urls: ListSegment | undef
   }
   return {
     n,
-    visitor: m.visitor.slice(0, n),
-    first: m.first.slice(0, n),
-    last: m.last.slice(0, n),
-    pages: m.pages.slice(0, n),
-    entryTime: m.entryTime.slice(0, n),
-    exitTime: m.exitTime.slice(0, n),
+    visitor: m.visitor.subarray(0, n),
+    first: m.first.subarray(0, n),
+    last: m.last.subarray(0, n),
+    pages: m.pages.subarray(0, n),
+    entryTime: m.entryTime.subarray(0, n),
+    exitTime: m.exitTime.subarray(0, n),
     entryHi,
     entryLo,
     exitHi,
@@ -117,71 +100,13 @@ function countsOf(s: VisitSummary): VisitSummaryCounts {
   return { visitors: s.visitors, visits: s.visits, bounces: s.bounces, visitSeconds: s.visitSeconds };
 }
 
-/** The sum of two lists with the same id (a linear merge by hash). */
-export function mergeLists(a: ListSegment, b: ListSegment): ListSegment {
-  const na = a.hashHi.length;
-  const nb = b.hashHi.length;
-  const cap = na + nb;
-  const timed = a.timeSum !== null || b.timeSum !== null;
-  const hashHi = new Uint32Array(cap);
-  const hashLo = new Uint32Array(cap);
-  const hits = new Float64Array(cap);
-  const bytes = new Float64Array(cap);
-  const timeSum = timed ? new Float64Array(cap) : null;
-  const timeMax = timed ? new Float64Array(cap) : null;
-  const textEnd = new Uint32Array(cap);
-  const text = new Uint8Array(a.text.length + b.text.length);
-  let i = 0;
-  let j = 0;
-  let o = 0;
-  let t = 0;
-  const take = (l: ListSegment, k: number, into: number, add: boolean): void => {
-    hits[into] = (add ? hits[into]! : 0) + l.hits[k]!;
-    bytes[into] = (add ? bytes[into]! : 0) + l.bytes[k]!;
-    if (timed) {
-      const s = l.timeSum ? l.timeSum[k]! : 0;
-      const m = l.timeMax ? l.timeMax[k]! : 0;
-      timeSum![into] = (add ? timeSum![into]! : 0) + s;
-      timeMax![into] = add ? Math.max(timeMax![into]!, m) : m;
-    }
-  };
-  const emit = (l: ListSegment, k: number): void => {
-    hashHi[o] = l.hashHi[k]!;
-    hashLo[o] = l.hashLo[k]!;
-    const kb = keyOf(l, k);
-    text.set(kb, t);
-    t += kb.length;
-    textEnd[o] = t;
-    take(l, k, o, false);
-    o++;
-  };
-  while (i < na || j < nb) {
-    if (j >= nb) emit(a, i++);
-    else if (i >= na) emit(b, j++);
-    else {
-      const ah = a.hashHi[i]!;
-      const bh = b.hashHi[j]!;
-      const al = a.hashLo[i]!;
-      const bl = b.hashLo[j]!;
-      if (ah < bh || (ah === bh && al < bl)) emit(a, i++);
-      else if (bh < ah || (ah === bh && bl < al)) emit(b, j++);
-      else {
-        emit(a, i++);
-        take(b, j++, o - 1, true);
-      }
-    }
-  }
-  return {
-    id: a.id,
-    hashHi: hashHi.subarray(0, o),
-    hashLo: hashLo.subarray(0, o),
-    hits: hits.subarray(0, o),
-    bytes: bytes.subarray(0, o),
-    timeSum: timeSum?.subarray(0, o) ?? null,
-    timeMax: timeMax?.subarray(0, o) ?? null,
-    textEnd: textEnd.subarray(0, o),
-    text: text.subarray(0, t),
-  };
+/** A site-day's segments joined, its lists not yet summed: each id's lists from the pieces, in order. */
+interface JoinedDay {
+  readonly totals: Float64Array;
+  readonly lists: Map<number, ListSource>;
+  readonly others: Map<number, { hits: number; bytes: number }>;
+  readonly visits: SegmentVisits | null;
+  readonly summary: VisitSummaryCounts;
 }
 
 /**
@@ -191,16 +116,34 @@ export function mergeLists(a: ListSegment, b: ListSegment): ListSegment {
  */
 export function mergeDaySegments(segs: readonly DaySegment[], timeoutSec: number, hasher: KeyHasher): DaySegment {
   if (segs.length === 1) return segs[0]!;
-  const totals = new Float64Array(TOTAL_FIELDS);
+  const j = joinDay(segs, timeoutSec, hasher);
   const lists = new Map<number, ListSegment>();
+  for (const [id, l] of j.lists) lists.set(id, Array.isArray(l) ? mergeLists(l) : (l as ListSegment));
+  return { ...j, lists };
+}
+
+/**
+ * The same merge, encoded as a stored segment's two blobs: the lists are summed straight into the
+ * blob (compaction of a busy day: no merged copy of every list beside the blob).
+ */
+export function encodeMergedDay(segs: readonly DaySegment[], timeoutSec: number, hasher: KeyHasher): { totals: Float64Array; summary: VisitSummaryCounts; lists: Buffer; vis: Buffer | null } {
+  const j = joinDay(segs, timeoutSec, hasher);
+  return { totals: j.totals, summary: j.summary, lists: encodeLists([...j.lists.values()], j.others), vis: j.visits === null ? null : encodeVisits(j.visits) };
+}
+
+function joinDay(segs: readonly DaySegment[], timeoutSec: number, hasher: KeyHasher): JoinedDay {
+  const totals = new Float64Array(TOTAL_FIELDS);
+  const lists = new Map<number, ListSource>();
   const others = new Map<number, { hits: number; bytes: number }>();
   const open = segs.every((s) => s.visits !== null);
+  const byId = new Map<number, ListSegment[]>();
   for (const s of segs) {
     for (let f = 0; f < TOTAL_FIELDS; f++) totals[f] = totals[f]! + s.totals[f]!;
     for (const [id, l] of s.lists) {
       if (open && (id === ENTRY || id === EXIT)) continue;
-      const cur = lists.get(id);
-      lists.set(id, cur === undefined ? l : mergeLists(cur, l));
+      const g = byId.get(id);
+      if (g === undefined) byId.set(id, [l]);
+      else g.push(l);
     }
     for (const [id, c] of s.others) {
       const cur = others.get(id) ?? { hits: 0, bytes: 0 };
@@ -209,6 +152,7 @@ export function mergeDaySegments(segs: readonly DaySegment[], timeoutSec: number
       others.set(id, cur);
     }
   }
+  for (const [id, g] of byId) lists.set(id, g.length === 1 ? g[0]! : g);
   if (!open) {
     // Visits of closed segments cannot be joined any more: their counts add (never happens for
     // one generation in practice: a generation's segments close together).
@@ -221,26 +165,31 @@ export function mergeDaySegments(segs: readonly DaySegment[], timeoutSec: number
     }
     return { totals, lists, others, visits: null, summary };
   }
-  const urls = lists.get(URLS);
+  // The visits need the merged urls list (entry and exit pages are re-keyed into it).
+  const urlSources = lists.get(URLS);
+  const urls = urlSources === undefined ? undefined : Array.isArray(urlSources) ? mergeLists(urlSources) : (urlSources as ListSegment);
+  if (urls !== undefined) lists.set(URLS, urls);
   let total = 0;
   for (const s of segs) total += s.visits!.n;
   const all = emptyIntervals(total);
   let o = 0;
+  // Each piece's intervals go straight into `all` (no copy per piece: on a busy day of a 10M-line
+  // log the visits are the largest part of a compaction), entry and exit re-keyed from the hashes
+  // of the piece's own urls list into the merged one.
+  const remap = (own: ListSegment | undefined, hi: number, lo: number): number =>
+    (hi === NO_HASH && lo === NO_HASH) || own === undefined || urls === undefined || findKey(own, hi, lo) < 0 ? NO_KEY : findOrNone(urls, hi, lo);
   for (const s of segs) {
-    const iv = intervalsOf(s.visits!, s.lists.get(URLS));
+    const v = s.visits!;
     const own = s.lists.get(URLS);
-    // Re-key entry/exit from the segment's urls list into the merged one.
-    for (let i = 0; i < iv.length; i++, o++) {
-      all.visitor[o] = iv.visitor[i]!;
-      all.first[o] = iv.first[i]!;
-      all.last[o] = iv.last[i]!;
-      all.pages[o] = iv.pages[i]!;
-      all.entryTime[o] = iv.entryTime[i]!;
-      all.exitTime[o] = iv.exitTime[i]!;
-      const e = iv.entry[i]!;
-      const x = iv.exit[i]!;
-      all.entry[o] = e === NO_KEY || urls === undefined ? NO_KEY : findOrNone(urls, own!.hashHi[e]!, own!.hashLo[e]!);
-      all.exit[o] = x === NO_KEY || urls === undefined ? NO_KEY : findOrNone(urls, own!.hashHi[x]!, own!.hashLo[x]!);
+    all.visitor.set(v.visitor, o);
+    all.first.set(v.first, o);
+    all.last.set(v.last, o);
+    all.pages.set(v.pages, o);
+    all.entryTime.set(v.entryTime, o);
+    all.exitTime.set(v.exitTime, o);
+    for (let i = 0; i < v.n; i++, o++) {
+      all.entry[o] = remap(own, v.entryHi[i]!, v.entryLo[i]!);
+      all.exit[o] = remap(own, v.exitHi[i]!, v.exitLo[i]!);
     }
   }
   const merged = mergeIntervals(all, timeoutSec, urls === undefined ? () => false : keyLessIn(urls));

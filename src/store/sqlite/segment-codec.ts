@@ -142,14 +142,148 @@ export function keyOf(l: ListSegment, k: number): Uint8Array {
   return l.text.subarray(k === 0 ? 0 : l.textEnd[k - 1]!, l.textEnd[k]!);
 }
 
-function listBytes(l: ListSegment): number {
-  const n = l.hashHi.length;
-  return 16 + pad8(n * (l.timeSum ? 32 : 16) + n * 12 + l.text.length);
+/** A list to store: one segment, or the segments of several pieces with one id, summed on the way. */
+export type ListSource = ListSegment | readonly ListSegment[];
+
+/** The list with the lowest (hashHi, hashLo) at its cursor, the first such on a tie; -1 when all are done. */
+function minCursor(ls: readonly ListSegment[], pos: Uint32Array): number {
+  let best = -1;
+  let bh = 0;
+  let bl = 0;
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!;
+    const p = pos[i]!;
+    if (p >= l.hashHi.length) continue;
+    const h = l.hashHi[p]!;
+    const lo = l.hashLo[p]!;
+    if (best < 0 || h < bh || (h === bh && lo < bl)) {
+      best = i;
+      bh = h;
+      bl = lo;
+    }
+  }
+  return best;
 }
 
-export function encodeLists(lists: readonly ListSegment[], others: ReadonlyMap<number, { hits: number; bytes: number }>): Buffer {
+interface ListShape {
+  readonly id: number;
+  readonly n: number;
+  readonly textBytes: number;
+  readonly timed: boolean;
+}
+
+/** Keys and text bytes of the sum of `ls` (the first pass of the k-way merge: nothing allocated). */
+function mergedShape(ls: readonly ListSegment[]): ListShape {
+  const k = ls.length;
+  const pos = new Uint32Array(k);
+  let n = 0;
+  let textBytes = 0;
+  for (let b = minCursor(ls, pos); b >= 0; b = minCursor(ls, pos)) {
+    const l = ls[b]!;
+    const p = pos[b]!;
+    const h = l.hashHi[p]!;
+    const lo = l.hashLo[p]!;
+    textBytes += l.textEnd[p]! - (p === 0 ? 0 : l.textEnd[p - 1]!);
+    n++;
+    for (let i = b; i < k; i++) {
+      const q = pos[i]!;
+      const li = ls[i]!;
+      if (q < li.hashHi.length && li.hashHi[q] === h && li.hashLo[q] === lo) pos[i] = q + 1;
+    }
+  }
+  return { id: ls[0]!.id, n, textBytes, timed: ls.some((l) => l.timeSum !== null) };
+}
+
+/** The second pass: writes the sum of `ls` into `out`, whose arrays have mergedShape(ls)'s sizes. */
+function mergeInto(ls: readonly ListSegment[], out: ListSegment): void {
+  const k = ls.length;
+  const pos = new Uint32Array(k);
+  const timed = out.timeSum !== null;
+  let o = 0;
+  let t = 0;
+  for (let b = minCursor(ls, pos); b >= 0; b = minCursor(ls, pos), o++) {
+    const l = ls[b]!;
+    const p = pos[b]!;
+    const h = l.hashHi[p]!;
+    const lo = l.hashLo[p]!;
+    out.hashHi[o] = h;
+    out.hashLo[o] = lo;
+    const kb = keyOf(l, p);
+    out.text.set(kb, t);
+    t += kb.length;
+    out.textEnd[o] = t;
+    let sh = 0;
+    let sb = 0;
+    let ts = 0;
+    let tm = 0;
+    for (let i = b; i < k; i++) {
+      const q = pos[i]!;
+      const li = ls[i]!;
+      if (q >= li.hashHi.length || li.hashHi[q] !== h || li.hashLo[q] !== lo) continue;
+      sh += li.hits[q]!;
+      sb += li.bytes[q]!;
+      if (timed) {
+        const m = li.timeMax ? li.timeMax[q]! : 0;
+        ts += li.timeSum ? li.timeSum[q]! : 0;
+        tm = i === b ? m : Math.max(tm, m);
+      }
+      pos[i] = q + 1;
+    }
+    out.hits[o] = sh;
+    out.bytes[o] = sb;
+    if (timed) {
+      out.timeSum![o] = ts;
+      out.timeMax![o] = tm;
+    }
+  }
+}
+
+/**
+ * The sum of lists with the same id: one k-way merge by hash, in two passes so that the result
+ * is allocated at its exact size. (Folding pairwise allocated the sum of all inputs' sizes at
+ * every step.) A key's text comes from the first list that has it, and its counts add in list
+ * order, so the result is the same as folding the lists from the left.
+ */
+export function mergeLists(ls: readonly ListSegment[]): ListSegment {
+  if (ls.length === 1) return ls[0]!;
+  const sh = mergedShape(ls);
+  const n = sh.n;
+  const out: ListSegment = {
+    id: sh.id,
+    hashHi: new Uint32Array(n),
+    hashLo: new Uint32Array(n),
+    hits: new Float64Array(n),
+    bytes: new Float64Array(n),
+    timeSum: sh.timed ? new Float64Array(n) : null,
+    timeMax: sh.timed ? new Float64Array(n) : null,
+    textEnd: new Uint32Array(n),
+    text: new Uint8Array(sh.textBytes),
+  };
+  mergeInto(ls, out);
+  return out;
+}
+
+function shapeOf(src: ListSource): ListShape {
+  if (!Array.isArray(src)) {
+    const l = src as ListSegment;
+    return { id: l.id, n: l.hashHi.length, textBytes: l.text.length, timed: l.timeSum !== null };
+  }
+  const ls = src as readonly ListSegment[];
+  return ls.length === 1 ? shapeOf(ls[0]!) : mergedShape(ls);
+}
+
+function listBytes(l: ListShape): number {
+  return 16 + pad8(l.n * (l.timed ? 32 : 16) + l.n * 12 + l.textBytes);
+}
+
+/**
+ * Lays the lists out as one blob; a source of several segments is summed straight into it, so a
+ * compaction holds its pieces and the blob, not a merged copy of every list besides.
+ */
+export function encodeLists(lists: readonly ListSource[], others: ReadonlyMap<number, { hits: number; bytes: number }>): Buffer {
+  const shapes = lists.map(shapeOf);
   let size = 8;
-  for (const l of lists) size += listBytes(l);
+  for (const l of shapes) size += listBytes(l);
   size += 8 + others.size * 24;
   // allocUnsafeSlow: its memory starts at offset 0, so the typed views below are aligned.
   const buf = Buffer.allocUnsafeSlow(size);
@@ -158,29 +292,34 @@ export function encodeLists(lists: readonly ListSegment[], others: ReadonlyMap<n
   v.setUint32(0, VERSION, true);
   v.setUint32(4, lists.length, true);
   let o = 8;
-  const put = (src: ArrayBufferView, bytes: number): void => {
-    buf.set(new Uint8Array(src.buffer, src.byteOffset, bytes), o);
-    o += bytes;
-  };
-  for (const l of lists) {
-    const start = o;
-    const n = l.hashHi.length;
-    v.setUint8(o, l.id);
-    v.setUint8(o + 1, l.timeSum ? 1 : 0);
+  for (let li = 0; li < lists.length; li++) {
+    const sh = shapes[li]!;
+    const n = sh.n;
+    v.setUint8(o, sh.id);
+    v.setUint8(o + 1, sh.timed ? 1 : 0);
     v.setUint32(o + 4, n, true);
-    v.setUint32(o + 8, l.text.length, true);
-    o += 16;
-    put(l.hits, n * 8);
-    put(l.bytes, n * 8);
-    if (l.timeSum) {
-      put(l.timeSum, n * 8);
-      put(l.timeMax!, n * 8);
-    }
-    put(l.hashHi, n * 4);
-    put(l.hashLo, n * 4);
-    put(l.textEnd, n * 4);
-    put(l.text, l.text.length);
-    o = start + listBytes(l);
+    v.setUint32(o + 8, sh.textBytes, true);
+    let at = o + 16;
+    const f64 = (): Float64Array => {
+      const t = new Float64Array(buf.buffer, at, n);
+      at += n * 8;
+      return t;
+    };
+    const u32 = (): Uint32Array => {
+      const t = new Uint32Array(buf.buffer, at, n);
+      at += n * 4;
+      return t;
+    };
+    const hits = f64();
+    const bytes = f64();
+    const timeSum = sh.timed ? f64() : null;
+    const timeMax = sh.timed ? f64() : null;
+    const into: ListSegment = { id: sh.id, hits, bytes, timeSum, timeMax, hashHi: u32(), hashLo: u32(), textEnd: u32(), text: new Uint8Array(buf.buffer, at, sh.textBytes) };
+    const src = lists[li]!;
+    const group = Array.isArray(src) ? (src as readonly ListSegment[]) : [src as ListSegment];
+    if (group.length === 1) copyList(group[0]!, into);
+    else mergeInto(group, into);
+    o += listBytes(sh);
   }
   v.setUint32(o, others.size, true);
   o += 8;
@@ -191,6 +330,19 @@ export function encodeLists(lists: readonly ListSegment[], others: ReadonlyMap<n
     o += 24;
   }
   return buf;
+}
+
+function copyList(l: ListSegment, into: ListSegment): void {
+  into.hits.set(l.hits);
+  into.bytes.set(l.bytes);
+  if (l.timeSum !== null) {
+    into.timeSum!.set(l.timeSum);
+    into.timeMax!.set(l.timeMax!);
+  }
+  into.hashHi.set(l.hashHi);
+  into.hashLo.set(l.hashLo);
+  into.textEnd.set(l.textEnd);
+  into.text.set(l.text);
 }
 
 export function decodeLists(blob: Uint8Array): DecodedLists {
@@ -229,7 +381,7 @@ export function decodeLists(blob: Uint8Array): DecodedLists {
     const text = new Uint8Array(b.buffer, base + o, textBytes);
     const l: ListSegment = { id, hashHi, hashLo, hits, bytes, timeSum, timeMax, textEnd, text };
     lists.set(id, l);
-    o = start + listBytes(l);
+    o = start + listBytes({ id, n, textBytes, timed });
   }
   const others = new Map<number, { hits: number; bytes: number }>();
   const no = v.getUint32(o, true);

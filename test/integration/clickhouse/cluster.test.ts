@@ -23,7 +23,6 @@ const halves = once(async () => splitAtDay(await gen()));
 
 forEachCluster('2-shard cluster', (cluster) => {
   it('two writers into a Distributed store report what SQLite reports', async () => {
-    process.env.WEBLOG_CH_KEY_SETTLE_S = '0';
     const nodes = cluster.urls.map((u) => new URL(u).host);
     const db = `weblog_c_${randomBytes(4).toString('hex')}`;
     // DDL per node (no ZooKeeper here, so no ON CLUSTER); every writer talks to the first node.

@@ -34,8 +34,6 @@ const genSqlite = once(async () => {
 const halves = once(async () => splitAtDay(await gen()));
 
 forEachServer('SQLite ↔ ClickHouse parity', (server) => {
-  process.env.WEBLOG_CH_KEY_SETTLE_S = '0';
-
   // Shared data: under CI a missing file fails (the ingest cannot open it) instead of skipping.
   it.skipIf(!HAVE_ELASTIC && !IN_CI)('elastic_apache_logs.log: identical JSON reports', async () => {
     const b = freshUrl(server);

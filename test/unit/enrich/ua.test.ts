@@ -76,6 +76,23 @@ describe('createUaClassifier', () => {
     const long = `${CHROME_WINDOWS} ${'x'.repeat(5000)}`;
     expect(ua.classify(long)).toEqual(ua.classify(CHROME_WINDOWS));
   });
+
+  // Issue 12 case 7: ua-parser-js returns the OS name as the UA spells it, so command-line
+  // clients gave `linux` and `freebsd` beside the browsers' `Linux` and `FreeBSD`: one family
+  // showed as two rows. OS_SPELLING (src/enrich/ua.ts) gives one spelling; compared exactly here
+  // (the uap-core agreement test below ignores case).
+  it.each([
+    ['Linux', 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0'],
+    ['Linux', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36'],
+    ['Linux', 'Wget/1.21.2 (linux-gnu)'],
+    ['Linux', 'aws-sdk-ruby2/2.2.18 ruby/2.1.5 x86_64-linux'],
+    ['FreeBSD', 'Mozilla/5.0 (X11; FreeBSD amd64; rv:121.0) Gecko/20100101 Firefox/121.0'],
+    ['FreeBSD', 'Wget/1.18 (freebsd10.3)'],
+    // ua-parser-js names distributions as their own family, spelled as they spell themselves.
+    ['Ubuntu', 'Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0'],
+  ])('spells the OS family %s exactly, whatever case the UA wrote it in (%s)', (family, agent) => {
+    expect(ua.classify(agent).os).toBe(family);
+  });
 });
 
 function agreement(cases: readonly UapCase[], field: 'browser' | 'os', aliases: Record<string, readonly string[]>) {
