@@ -67,8 +67,12 @@ export interface ListColumns {
  * timeout apart, sorted by (visitor, first) within a site-day. `entry`/`exit` are the keys of the
  * first and last page view (NO_KEY without one), `pages` the page views.
  */
-export interface VisitColumns {
+export interface VisitColumns extends Intervals {
   readonly start: Uint32Array;
+}
+
+/** Intervals sorted by (visitor, first); entry/exit are keys in the caller's key space. */
+export interface Intervals {
   readonly visitor: Float64Array;
   readonly first: Uint32Array;
   readonly last: Uint32Array;

@@ -17,5 +17,6 @@ export type {
   VisitColumns,
 } from './batch-data.js';
 export { mergeIntervals, summarizeVisits, emptyIntervals, copyInterval } from './visit-merge.js';
-export type { Intervals, VisitSummary } from './visit-merge.js';
+export type { VisitSummary } from './visit-merge.js';
+export type { Intervals } from './batch-data.js';
 export type { KeyLess } from './visit-table.js';

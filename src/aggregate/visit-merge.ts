@@ -5,20 +5,8 @@
  * parts' intervals under that rule, so merging in any grouping and order gives the visits of one
  * ordered run (test/unit/aggregate/visit-table.test.ts checks this with fast-check).
  */
-import { NO_KEY } from './batch-data.js';
+import { NO_KEY, type Intervals } from './batch-data.js';
 import type { KeyLess } from './visit-table.js';
-
-/** Intervals sorted by (visitor, first); entry/exit are keys in the caller's key space. */
-export interface Intervals {
-  readonly visitor: Float64Array;
-  readonly first: Uint32Array;
-  readonly last: Uint32Array;
-  readonly pages: Uint32Array;
-  readonly entry: Uint32Array;
-  readonly entryTime: Uint32Array;
-  readonly exit: Uint32Array;
-  readonly exitTime: Uint32Array;
-}
 
 /** What a day's visits add up to. */
 export interface VisitSummary {
