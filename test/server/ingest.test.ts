@@ -105,6 +105,29 @@ describe('POST /ingest/:site', () => {
     }
   });
 
+  it('keeps the key of a day already past the raw window in memory only: nothing of it reaches the key file', async () => {
+    // Issue 13, item 11. The server's clock is 2024-03-10 and the raw window 7 days, so 1 March is
+    // past it (its lines are late) and 9 March inside. Before the fix the late day's secret was
+    // written to STORE.keys and lived there until the next hourly purge.
+    const keys = openFileKeyRing(keyRingPathFor(tempStore()));
+    const g = await setup({ withData: false, keys });
+    try {
+      const late = Array.from({ length: 6 }, (_, i) => line(`203.0.113.${i + 1}`, 1, `/late-${i}.html`));
+      const inside = Array.from({ length: 4 }, (_, i) => line(`203.0.113.${i + 1}`, 9, `/now-${i}.html`));
+      const r = await post(`/ingest/${SITE_A}`, `${[...late, ...inside].join('\n')}\n`, {}, g);
+      expect(r.status).toBe(200);
+      expect(r.body.accepted).toBe(10);
+      // Stored secrets: only the day inside the window.
+      expect(await keys.alive()).toEqual([{ windowDays: 7, days: 1, oldest: '2024-03-09' }]);
+      // The late day was counted all the same.
+      const rep = (await report(SITE_A, g))!;
+      expect(rep.days.find((d) => d.date === '2024-03-01')?.hits).toBe(6);
+    } finally {
+      await g.close();
+      await keys.close();
+    }
+  });
+
   it('accepts gzip and counts exactly as the plain body', async () => {
     const lines = Array.from({ length: 50 }, (_, i) => line(`198.51.100.${i}`, 5, `/gz-${i}.html`)).join('\n');
     const r = await post(`/ingest/gz.example`, gzipSync(`${lines}\nnot a log line\n`), { 'content-encoding': 'gzip' });
