@@ -362,7 +362,7 @@ function daysSection(report: Report, m: Messages, links: Links): string {
   return section(
     's-days',
     m.perDay,
-    `${chart}<div class="scroll" tabindex="0" role="region" aria-label="${escapeHtml(m.perDay)}"><table id="t-days"><caption>${escapeHtml(m.perDay)}</caption><thead><tr>${headRow(m.date, m)}</tr></thead><tbody>${rows}</tbody></table></div>${note}${links('days')}${statTable}`,
+    `${chart}<div class="scroll" tabindex="0" role="region" aria-label="${escapeHtml(m.tableOf(m.perDay))}"><table id="t-days"><caption>${escapeHtml(m.perDay)}</caption><thead><tr>${headRow(m.date, m)}</tr></thead><tbody>${rows}</tbody></table></div>${note}${links('days')}${statTable}`,
   );
 }
 
@@ -384,7 +384,7 @@ function monthsSection(months: readonly MonthRow[], m: Messages, links: Links): 
   return section(
     's-months',
     m.perMonth,
-    `${chart}<div class="scroll" tabindex="0" role="region" aria-label="${escapeHtml(m.perMonth)}"><table id="t-months"><caption>${escapeHtml(m.perMonth)}</caption><thead><tr>${headRow(m.month, m)}</tr></thead><tbody>${rows}</tbody></table></div>${links('months')}`,
+    `${chart}<div class="scroll" tabindex="0" role="region" aria-label="${escapeHtml(m.tableOf(m.perMonth))}"><table id="t-months"><caption>${escapeHtml(m.perMonth)}</caption><thead><tr>${headRow(m.month, m)}</tr></thead><tbody>${rows}</tbody></table></div>${links('months')}`,
   );
 }
 
@@ -550,7 +550,7 @@ function rejectedSection(report: Report, m: Messages): string {
     's-rejected',
     m.rejected,
     `<p>${escapeHtml(m.rejectedLines)}: ${formatCount(report.rejected.lines, m.locale)}</p>` +
-      `<div class="scroll" tabindex="0" role="region" aria-label="${escapeHtml(m.rejected)}"><table><caption>${escapeHtml(m.rejected)}</caption><thead><tr>` +
+      `<div class="scroll" tabindex="0" role="region" aria-label="${escapeHtml(m.tableOf(m.rejected))}"><table><caption>${escapeHtml(m.rejected)}</caption><thead><tr>` +
       `<th scope="col">${colHead(m.reason, m)}</th><th scope="col" class="n">${colHead(m.lines, m)}</th><th scope="col" class="n">${colHead(m.share, m)}</th>` +
       `</tr></thead><tbody>${rows}</tbody></table></div>`,
   );

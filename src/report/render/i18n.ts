@@ -64,6 +64,8 @@ export interface Messages {
   readonly perMonth: string;
   readonly month: string;
   readonly chartMonths: (from: string, to: string) => string;
+  /** The name of a table's scroll box inside a section of the same title (landmark names must differ). */
+  readonly tableOf: (title: string) => string;
   readonly dayStats: string;
   readonly minimum: string;
   readonly average: string;
@@ -171,6 +173,7 @@ const EN: Messages = {
   perMonth: 'Per month',
   month: 'Month',
   chartMonths: (from, to) => `Hits and visitors per month, ${from} to ${to}`,
+  tableOf: (title) => `${title}: table`,
   dayStats: 'Per day: lowest, average, highest',
   minimum: 'Lowest',
   average: 'Average',
@@ -376,6 +379,7 @@ const DE: Messages = {
   perMonth: 'Pro Monat',
   month: 'Monat',
   chartMonths: (from, to) => `Zugriffe und Besucher pro Monat, ${from} bis ${to}`,
+  tableOf: (title) => `${title}: Tabelle`,
   dayStats: 'Pro Tag: niedrigster, mittlerer, höchster Wert',
   minimum: 'Niedrigster',
   average: 'Mittel',
