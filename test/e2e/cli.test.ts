@@ -221,6 +221,46 @@ describe('weblog CLI end to end', () => {
     expect((await report(store, 'nasa.example')).totals.hits).toBe(8);
   });
 
+  it('reads an nginx JSON log (log_format escape=json) given as --log-format, JSON escapes decoded', async () => {
+    const store = tempStore();
+    const log = join(dirname(store), 'nginx-json.log');
+    const fmt = `escape=json '{"time":"$time_iso8601","ip":"$remote_addr","request":"$request","status":$status,"bytes":$body_bytes_sent,"ref":"$http_referer","ua":"$http_user_agent","rt":$request_time}'`;
+    // What nginx writes under escape=json: \" and \\ escaped, other bytes below 0x20 as \u00XX.
+    const entry = (t: string, ip: string, path: string, status: number, rt: string) =>
+      `{"time":"${t}","ip":"${ip}","request":"GET ${path} HTTP/1.1","status":${status},"bytes":100,"ref":"","ua":"Mozilla/5.0 \\"quoted\\" \\u00e9","rt":${rt}}`;
+    const lines = [
+      entry('2024-03-04T10:00:00+00:00', '192.0.2.1', '/caf\\u00e9', 200, '0.250'),
+      entry('2024-03-04T10:05:00+00:00', '192.0.2.1', '/caf\\u00e9', 200, '0.750'),
+      entry('2024-03-04T11:00:00+01:00', '2001:db8::7', '/b', 404, '0.001'),
+      'not json at all',
+    ];
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const r = await weblog(['ingest', '--store', store, '--site', 'json.example', '--ip', 'full', '--log-format', fmt, log]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/4 lines read, 3 counted, 1 rejected/);
+    const rep = await report(store, 'json.example');
+    expect(rep.totals.hits).toBe(3);
+    // \u00e9 is the character é (as UTF-8).
+    expect(rep.top.urls.map((u) => [u.key, u.hits])).toEqual([
+      ['/café', 2],
+      ['/b', 1],
+    ]);
+    expect(rep.top.statusCodes.map((u) => [u.key, u.hits])).toEqual([
+      ['200', 2],
+      ['404', 1],
+    ]);
+    // Hours are the log's own clock (as GoAccess reads them): the +01:00 line is at 11.
+    expect(rep.top.hours.filter((h) => h.hits > 0).map((h) => [h.key, h.hits])).toEqual([
+      ['10', 2],
+      ['11', 1],
+    ]);
+    expect(rep.days.map((d) => [d.date, d.hits])).toEqual([['2024-03-04', 3]]);
+    expect(rep.top.slowPages.map((p) => [p.key, p.totalMs, p.maxMs])).toEqual([
+      ['/café', 1000, 750],
+      ['/b', 1, 1],
+    ]);
+  });
+
   it('reports FTP transfers from an xferlog in their own section, routed per file', async () => {
     const store = tempStore();
     const dir = dirname(store);
