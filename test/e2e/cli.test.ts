@@ -225,7 +225,8 @@ describe('weblog CLI end to end', () => {
     const store = tempStore();
     const log = join(dirname(store), 'nginx-json.log');
     const fmt = `escape=json '{"time":"$time_iso8601","ip":"$remote_addr","request":"$request","status":$status,"bytes":$body_bytes_sent,"ref":"$http_referer","ua":"$http_user_agent","rt":$request_time}'`;
-    // What nginx writes under escape=json: \" and \\ escaped, other bytes below 0x20 as \u00XX.
+    // nginx's escape=json escapes \" and \\, and bytes below 0x20 as \u00XX; a \u escape of any
+    // character (\u00e9 here) is JSON too, and must decode the same.
     const entry = (t: string, ip: string, path: string, status: number, rt: string) =>
       `{"time":"${t}","ip":"${ip}","request":"GET ${path} HTTP/1.1","status":${status},"bytes":100,"ref":"","ua":"Mozilla/5.0 \\"quoted\\" \\u00e9","rt":${rt}}`;
     const lines = [
