@@ -427,11 +427,12 @@ class SqliteStore implements Store {
     const limit = q.top > 0 ? q.top : -1;
     const read = this.#db.transaction(() => {
       const head = this.#st.segRange.all(site, lo, hi);
+      const dayGen = (r: { day: number; gen: string }): string => `${r.day}\u0000${r.gen}`;
       const openPieces = new Map<string, number>();
-      for (const r of head) if (r.open === 1) openPieces.set(`${r.day}\u0000${r.gen}`, (openPieces.get(`${r.day}\u0000${r.gen}`) ?? 0) + 1);
+      for (const r of head) if (r.open === 1) openPieces.set(dayGen(r), (openPieces.get(dayGen(r)) ?? 0) + 1);
       const rows: (SegRow & { day: number })[] = head.map((r) => ({
         ...r,
-        vis: r.open === 1 && openPieces.get(`${r.day}\u0000${r.gen}`)! > 1 ? this.#st.segVis.get(r.seq)!.vis : null,
+        vis: r.open === 1 && openPieces.get(dayGen(r))! > 1 ? this.#st.segVis.get(r.seq)!.vis : null,
       }));
       const rejected: Record<string, number> = {};
       for (const r of this.#st.rejected.all(site)) rejected[r.reason] = r.lines;
