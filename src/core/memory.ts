@@ -51,6 +51,10 @@ let buffersAfterCollection = 0;
 export function collectIfOverBudget(): void {
   const m = process.memoryUsage();
   if (m.heapUsed < HEAP_BUDGET && m.arrayBuffers < buffersAfterCollection + BUFFER_GROWTH) return;
+  collectNow();
+}
+
+function collectNow(): void {
   const gc = collector();
   if (gc === null) return;
   gc();
@@ -67,8 +71,5 @@ const RELEASE_AT = 32 * 1024 * 1024;
  */
 export function releaseBuffers(bytes: number): void {
   if (bytes < RELEASE_AT) return;
-  const gc = collector();
-  if (gc === null) return;
-  gc();
-  buffersAfterCollection = process.memoryUsage().arrayBuffers;
+  collectNow();
 }

@@ -6,7 +6,8 @@
 import { NO_KEY, TOTAL_FIELDS } from '../../aggregate/index.js';
 import { emptyIntervals, mergeIntervals, summarizeVisits, type Intervals, type VisitSummary } from '../../aggregate/index.js';
 import { LIST_IDS } from '../../core/lists.js';
-import { NO_HASH, buildList, encodeLists, encodeVisits, keyOf, mergeLists, type DecodedLists, type KeyHasher, type ListSegment, type ListSource, type SegmentVisits } from './segment-codec.js';
+import { mergeLists, summed } from './list-sum.js';
+import { NO_HASH, buildList, encodeLists, encodeVisits, keyOf, type DecodedLists, type KeyHasher, type ListSegment, type SegmentVisits } from './segment-codec.js';
 
 export const ENTRY = LIST_IDS.entryPages;
 export const EXIT = LIST_IDS.exitPages;
@@ -100,10 +101,13 @@ function countsOf(s: VisitSummary): VisitSummaryCounts {
   return { visitors: s.visitors, visits: s.visits, bounces: s.bounces, visitSeconds: s.visitSeconds };
 }
 
-/** A site-day's segments joined, its lists not yet summed: each id's lists from the pieces, in order. */
+/** One id's list: one piece's, or several pieces' not yet summed. */
+type ListGroup = ListSegment | readonly ListSegment[];
+
+/** A site-day's segments joined, its lists not yet summed. */
 interface JoinedDay {
   readonly totals: Float64Array;
-  readonly lists: Map<number, ListSource>;
+  readonly lists: Map<number, ListGroup>;
   readonly others: Map<number, { hits: number; bytes: number }>;
   readonly visits: SegmentVisits | null;
   readonly summary: VisitSummaryCounts;
@@ -118,7 +122,7 @@ export function mergeDaySegments(segs: readonly DaySegment[], timeoutSec: number
   if (segs.length === 1) return segs[0]!;
   const j = joinDay(segs, timeoutSec, hasher);
   const lists = new Map<number, ListSegment>();
-  for (const [id, l] of j.lists) lists.set(id, Array.isArray(l) ? mergeLists(l) : (l as ListSegment));
+  for (const [id, l] of j.lists) lists.set(id, isGroup(l) ? mergeLists(l) : l);
   return { ...j, lists };
 }
 
@@ -128,12 +132,14 @@ export function mergeDaySegments(segs: readonly DaySegment[], timeoutSec: number
  */
 export function encodeMergedDay(segs: readonly DaySegment[], timeoutSec: number, hasher: KeyHasher): { totals: Float64Array; summary: VisitSummaryCounts; lists: Buffer; vis: Buffer | null } {
   const j = joinDay(segs, timeoutSec, hasher);
-  return { totals: j.totals, summary: j.summary, lists: encodeLists([...j.lists.values()], j.others), vis: j.visits === null ? null : encodeVisits(j.visits) };
+  return { totals: j.totals, summary: j.summary, lists: encodeLists([...j.lists.values()].map((l) => (isGroup(l) ? summed(l) : l)), j.others), vis: j.visits === null ? null : encodeVisits(j.visits) };
 }
+
+const isGroup = (l: ListGroup): l is readonly ListSegment[] => Array.isArray(l);
 
 function joinDay(segs: readonly DaySegment[], timeoutSec: number, hasher: KeyHasher): JoinedDay {
   const totals = new Float64Array(TOTAL_FIELDS);
-  const lists = new Map<number, ListSource>();
+  const lists = new Map<number, ListGroup>();
   const others = new Map<number, { hits: number; bytes: number }>();
   const open = segs.every((s) => s.visits !== null);
   const byId = new Map<number, ListSegment[]>();
@@ -167,7 +173,7 @@ function joinDay(segs: readonly DaySegment[], timeoutSec: number, hasher: KeyHas
   }
   // The visits need the merged urls list (entry and exit pages are re-keyed into it).
   const urlSources = lists.get(URLS);
-  const urls = urlSources === undefined ? undefined : Array.isArray(urlSources) ? mergeLists(urlSources) : (urlSources as ListSegment);
+  const urls = urlSources === undefined ? undefined : isGroup(urlSources) ? mergeLists(urlSources) : urlSources;
   if (urls !== undefined) lists.set(URLS, urls);
   let total = 0;
   for (const s of segs) total += s.visits!.n;

@@ -5,7 +5,7 @@
  * few comparisons per entry, no hash table (a table of a million keys costs a cache miss per
  * entry: measured 3–5× slower). Key texts are only read for the rows a report shows.
  */
-import { keyOf, type ListSegment } from './segment-codec.js';
+import { emptyList, keyOf, type ListFill, type ListSegment } from './segment-codec.js';
 
 export interface ListSums {
   /** Distinct keys. */
@@ -100,6 +100,50 @@ export function sumLists(lists: readonly ListSegment[]): ListSums {
     seg: seg.subarray(0, n),
     idx: idx.subarray(0, n),
   };
+}
+
+/**
+ * The sum of lists with one id as a list that writes itself at its exact size (encodeLists):
+ * how a compaction sums a site-day's pieces straight into the new blob.
+ */
+export function summed(lists: readonly ListSegment[]): ListFill {
+  const s = sumLists(lists);
+  let textBytes = 0;
+  for (let i = 0; i < s.n; i++) textBytes += keyOf(lists[s.seg[i]!]!, s.idx[i]!).length;
+  return {
+    id: lists[0]!.id,
+    n: s.n,
+    textBytes,
+    timed: s.timeSum !== null,
+    fill(into: ListSegment): void {
+      into.hits.set(s.hits);
+      into.bytes.set(s.bytes);
+      if (s.timeSum !== null) {
+        into.timeSum!.set(s.timeSum);
+        into.timeMax!.set(s.timeMax!);
+      }
+      let t = 0;
+      for (let i = 0; i < s.n; i++) {
+        const l = lists[s.seg[i]!]!;
+        const k = s.idx[i]!;
+        into.hashHi[i] = l.hashHi[k]!;
+        into.hashLo[i] = l.hashLo[k]!;
+        const kb = keyOf(l, k);
+        into.text.set(kb, t);
+        t += kb.length;
+        into.textEnd[i] = t;
+      }
+    },
+  };
+}
+
+/** The sum of lists with one id as one list, allocated at its exact size. */
+export function mergeLists(lists: readonly ListSegment[]): ListSegment {
+  if (lists.length === 1) return lists[0]!;
+  const f = summed(lists);
+  const out = emptyList(f);
+  f.fill(out);
+  return out;
 }
 
 /** The k-th largest value (1-based) of `a`, which it reorders (quickselect). */

@@ -142,113 +142,28 @@ export function keyOf(l: ListSegment, k: number): Uint8Array {
   return l.text.subarray(k === 0 ? 0 : l.textEnd[k - 1]!, l.textEnd[k]!);
 }
 
-/** A list to store: one segment, or the segments of several pieces with one id, summed on the way. */
-export type ListSource = ListSegment | readonly ListSegment[];
-
-/** The list with the lowest (hashHi, hashLo) at its cursor, the first such on a tie; -1 when all are done. */
-function minCursor(ls: readonly ListSegment[], pos: Uint32Array): number {
-  let best = -1;
-  let bh = 0;
-  let bl = 0;
-  for (let i = 0; i < ls.length; i++) {
-    const l = ls[i]!;
-    const p = pos[i]!;
-    if (p >= l.hashHi.length) continue;
-    const h = l.hashHi[p]!;
-    const lo = l.hashLo[p]!;
-    if (best < 0 || h < bh || (h === bh && lo < bl)) {
-      best = i;
-      bh = h;
-      bl = lo;
-    }
-  }
-  return best;
-}
-
-interface ListShape {
+export interface ListShape {
   readonly id: number;
   readonly n: number;
   readonly textBytes: number;
   readonly timed: boolean;
 }
 
-/** Keys and text bytes of the sum of `ls` (the first pass of the k-way merge: nothing allocated). */
-function mergedShape(ls: readonly ListSegment[]): ListShape {
-  const k = ls.length;
-  const pos = new Uint32Array(k);
-  let n = 0;
-  let textBytes = 0;
-  for (let b = minCursor(ls, pos); b >= 0; b = minCursor(ls, pos)) {
-    const l = ls[b]!;
-    const p = pos[b]!;
-    const h = l.hashHi[p]!;
-    const lo = l.hashLo[p]!;
-    textBytes += l.textEnd[p]! - (p === 0 ? 0 : l.textEnd[p - 1]!);
-    n++;
-    for (let i = b; i < k; i++) {
-      const q = pos[i]!;
-      const li = ls[i]!;
-      if (q < li.hashHi.length && li.hashHi[q] === h && li.hashLo[q] === lo) pos[i] = q + 1;
-    }
-  }
-  return { id: ls[0]!.id, n, textBytes, timed: ls.some((l) => l.timeSum !== null) };
-}
-
-/** The second pass: writes the sum of `ls` into `out`, whose arrays have mergedShape(ls)'s sizes. */
-function mergeInto(ls: readonly ListSegment[], out: ListSegment): void {
-  const k = ls.length;
-  const pos = new Uint32Array(k);
-  const timed = out.timeSum !== null;
-  let o = 0;
-  let t = 0;
-  for (let b = minCursor(ls, pos); b >= 0; b = minCursor(ls, pos), o++) {
-    const l = ls[b]!;
-    const p = pos[b]!;
-    const h = l.hashHi[p]!;
-    const lo = l.hashLo[p]!;
-    out.hashHi[o] = h;
-    out.hashLo[o] = lo;
-    const kb = keyOf(l, p);
-    out.text.set(kb, t);
-    t += kb.length;
-    out.textEnd[o] = t;
-    let sh = 0;
-    let sb = 0;
-    let ts = 0;
-    let tm = 0;
-    for (let i = b; i < k; i++) {
-      const q = pos[i]!;
-      const li = ls[i]!;
-      if (q >= li.hashHi.length || li.hashHi[q] !== h || li.hashLo[q] !== lo) continue;
-      sh += li.hits[q]!;
-      sb += li.bytes[q]!;
-      if (timed) {
-        const m = li.timeMax ? li.timeMax[q]! : 0;
-        ts += li.timeSum ? li.timeSum[q]! : 0;
-        tm = i === b ? m : Math.max(tm, m);
-      }
-      pos[i] = q + 1;
-    }
-    out.hits[o] = sh;
-    out.bytes[o] = sb;
-    if (timed) {
-      out.timeSum![o] = ts;
-      out.timeMax![o] = tm;
-    }
-  }
-}
-
 /**
- * The sum of lists with the same id: one k-way merge by hash, in two passes so that the result
- * is allocated at its exact size. (Folding pairwise allocated the sum of all inputs' sizes at
- * every step.) A key's text comes from the first list that has it, and its counts add in list
- * order, so the result is the same as folding the lists from the left.
+ * A list that writes itself into the columns it is given (list-sum.ts `summed`: the sum of
+ * several pieces' lists), so that a compaction writes the sums straight into the new blob.
  */
-export function mergeLists(ls: readonly ListSegment[]): ListSegment {
-  if (ls.length === 1) return ls[0]!;
-  const sh = mergedShape(ls);
+export interface ListFill extends ListShape {
+  fill(into: ListSegment): void;
+}
+
+/** A list to store: a segment as it is, or one that fills itself. */
+export type ListSource = ListSegment | ListFill;
+
+/** A list of the given shape, its columns zeroed. */
+export function emptyList(sh: ListShape): ListSegment {
   const n = sh.n;
-  const out: ListSegment = {
+  return {
     id: sh.id,
     hashHi: new Uint32Array(n),
     hashLo: new Uint32Array(n),
@@ -259,17 +174,13 @@ export function mergeLists(ls: readonly ListSegment[]): ListSegment {
     textEnd: new Uint32Array(n),
     text: new Uint8Array(sh.textBytes),
   };
-  mergeInto(ls, out);
-  return out;
 }
 
+const isFill = (src: ListSource): src is ListFill => 'fill' in src;
+
 function shapeOf(src: ListSource): ListShape {
-  if (!Array.isArray(src)) {
-    const l = src as ListSegment;
-    return { id: l.id, n: l.hashHi.length, textBytes: l.text.length, timed: l.timeSum !== null };
-  }
-  const ls = src as readonly ListSegment[];
-  return ls.length === 1 ? shapeOf(ls[0]!) : mergedShape(ls);
+  if (isFill(src)) return src;
+  return { id: src.id, n: src.hashHi.length, textBytes: src.text.length, timed: src.timeSum !== null };
 }
 
 function listBytes(l: ListShape): number {
@@ -277,8 +188,8 @@ function listBytes(l: ListShape): number {
 }
 
 /**
- * Lays the lists out as one blob; a source of several segments is summed straight into it, so a
- * compaction holds its pieces and the blob, not a merged copy of every list besides.
+ * Lays the lists out as one blob; a ListFill writes itself straight into it, so a compaction
+ * holds its pieces and the blob, not a merged copy of every list besides.
  */
 export function encodeLists(lists: readonly ListSource[], others: ReadonlyMap<number, { hits: number; bytes: number }>): Buffer {
   const shapes = lists.map(shapeOf);
@@ -316,9 +227,8 @@ export function encodeLists(lists: readonly ListSource[], others: ReadonlyMap<nu
     const timeMax = sh.timed ? f64() : null;
     const into: ListSegment = { id: sh.id, hits, bytes, timeSum, timeMax, hashHi: u32(), hashLo: u32(), textEnd: u32(), text: new Uint8Array(buf.buffer, at, sh.textBytes) };
     const src = lists[li]!;
-    const group = Array.isArray(src) ? (src as readonly ListSegment[]) : [src as ListSegment];
-    if (group.length === 1) copyList(group[0]!, into);
-    else mergeInto(group, into);
+    if (isFill(src)) src.fill(into);
+    else copyList(src, into);
     o += listBytes(sh);
   }
   v.setUint32(o, others.size, true);
