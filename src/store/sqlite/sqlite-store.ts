@@ -23,7 +23,7 @@ import { prepareSqliteFile } from '../../core/private-files.js';
 import { LIST_IDS, LIST_NAMES, type ListName } from '../../core/lists.js';
 import type { AuditRecord, Checkpoint, Counter, ReportQuery, SiteRetention, Store, StoredDay, StoredReport, StoredRow } from '../store.js';
 import { ENTRY, EXIT, closeSegment, encodeMergedDay, mergeDaySegments, type DaySegment, type VisitSummaryCounts } from './day-segment.js';
-import { PartEncoder } from './part-encoder.js';
+import { PartEncoder, type EncodedSegment } from './part-encoder.js';
 import { sumLists, topRows } from './list-sum.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { KeyHasher, decodeLists, decodeVisits, encodeLists, encodeVisits, type ListSegment } from './segment-codec.js';
@@ -87,6 +87,9 @@ export function migrate(db: Database.Database): void {
     // v5 rewrote every row: rebuild the file once, able from now on to give freed pages back.
     db.pragma('auto_vacuum = INCREMENTAL');
     db.exec('VACUUM');
+  } else if (current > 0 && current < 7) {
+    // v7 rewrote the segments without their intervals: give the freed pages back.
+    db.pragma('incremental_vacuum');
   }
 }
 
@@ -187,9 +190,10 @@ class SqliteStore implements Store {
       rawDel: p('DELETE FROM raw_file WHERE site = ? AND day = ?'),
       siteAdd: p('INSERT INTO site (name, created_at) VALUES (?, ?)'),
       sites: p<{ name: string }>('SELECT s.name FROM site s WHERE EXISTS (SELECT 1 FROM seg t WHERE t.site_id = s.id) ORDER BY s.name'),
-      segPut: p(`INSERT INTO seg (site_id, day, gen, hits, pages, bytes, bots, ftp_transfers, ftp_bytes, visitors, visits, bounces, visit_seconds, lists, vis)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      segOfDay: p<SegRow>('SELECT * FROM seg WHERE site_id = ? AND day = ? AND gen = ? ORDER BY seq'),
+      segPut: p(`INSERT INTO seg (site_id, day, gen, hits, pages, bytes, bots, ftp_transfers, ftp_bytes, visitors, visits, bounces, visit_seconds, lists)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      visPut: p('INSERT INTO seg_vis (seq, vis) VALUES (?, ?)'),
+      segOfDay: p<SegRow>('SELECT g.*, v.vis FROM seg g LEFT JOIN seg_vis v ON v.seq = g.seq WHERE g.site_id = ? AND g.day = ? AND g.gen = ? ORDER BY g.seq'),
       segDel: p('DELETE FROM seg WHERE seq = ?'),
       undeduplicated: p<{ name: string; day: number }>(
         `SELECT s.name, t.day FROM seg t JOIN site s ON s.id = t.site_id WHERE t.day BETWEEN ? AND ? AND t.gen != ''
@@ -200,9 +204,9 @@ class SqliteStore implements Store {
       // larger blob: 265 of 428 MB on a 30-day, 10M-hit store) are read only then (segVis).
       segRange: p<Omit<SegRow, 'vis'> & { day: number; open: number }>(
         `SELECT seq, site_id, day, gen, hits, pages, bytes, bots, ftp_transfers, ftp_bytes, visitors, visits, bounces, visit_seconds, lists,
-         vis IS NOT NULL AS open FROM seg WHERE site_id = ? AND day BETWEEN ? AND ? ORDER BY day, seq`,
+         EXISTS (SELECT 1 FROM seg_vis v WHERE v.seq = seg.seq) AS open FROM seg WHERE site_id = ? AND day BETWEEN ? AND ? ORDER BY day, seq`,
       ),
-      segVis: p<{ vis: Buffer | null }>('SELECT vis FROM seg WHERE seq = ?'),
+      segVis: p<{ vis: Buffer }>('SELECT vis FROM seg_vis WHERE seq = ?'),
       rejectUp: p(`INSERT INTO rejected (site_id, reason, lines) VALUES (?, ?, ?)
         ON CONFLICT (site_id, reason) DO UPDATE SET lines = lines + excluded.lines`),
       cpAll: p<{ fp_len: number; fp_hash: string; dev: number; ino: number; offset: number; lines: number }>(
@@ -242,11 +246,15 @@ class SqliteStore implements Store {
   }
 
   #put(siteId: number, day: number, gen: string, s: DaySegment): void {
-    const t = s.totals;
-    const lists = encodeLists([...s.lists.values()], s.others);
-    const vis = s.visits === null ? null : encodeVisits(s.visits);
-    const sm = s.summary;
-    this.#st.segPut.run(siteId, day, gen, t[0], t[1], t[2], t[3], t[4], t[5], sm.visitors, sm.visits, sm.bounces, sm.visitSeconds, lists, vis);
+    this.#insert(siteId, day, gen, { totals: s.totals, summary: s.summary, lists: encodeLists([...s.lists.values()], s.others), vis: s.visits === null ? null : encodeVisits(s.visits) });
+  }
+
+  /** Appends one piece of a site-day: its row, and its visit intervals while they are open. */
+  #insert(siteId: number, day: number, gen: string, e: EncodedSegment): void {
+    const t = e.totals;
+    const sm = e.summary;
+    const seq = this.#st.segPut.run(siteId, day, gen, t[0], t[1], t[2], t[3], t[4], t[5], sm.visitors, sm.visits, sm.bounces, sm.visitSeconds, e.lists).lastInsertRowid;
+    if (e.vis !== null) this.#st.visPut.run(seq, e.vis);
   }
 
   #checkSource(batch: Batch): void {
@@ -271,10 +279,7 @@ class SqliteStore implements Store {
         const siteId = this.#siteId(part.site[sd]!);
         const day = dayInt(dayToIso(part.day[sd]!));
         const gen = part.keyGen[sd]!;
-        const e = enc.encode(sd);
-        const t = e.totals;
-        const sm = e.summary;
-        this.#st.segPut.run(siteId, day, gen, t[0], t[1], t[2], t[3], t[4], t[5], sm.visitors, sm.visits, sm.bounces, sm.visitSeconds, e.lists, e.vis);
+        this.#insert(siteId, day, gen, enc.encode(sd));
         const k = `${siteId}\u0000${day}\u0000${gen}`;
         this.#written.set(k, (this.#written.get(k) ?? 0) + 1);
       }
@@ -295,9 +300,7 @@ class SqliteStore implements Store {
       // day), which would otherwise still be held while the next allocations come.
       releaseBuffers(m.pieceBytes);
       for (const seq of m.seqs) this.#st.segDel.run(seq);
-      const t = m.merged.totals;
-      const sm = m.merged.summary;
-      this.#st.segPut.run(siteId, day, gen, t[0], t[1], t[2], t[3], t[4], t[5], sm.visitors, sm.visits, sm.bounces, sm.visitSeconds, m.merged.lists, m.merged.vis);
+      this.#insert(siteId, day, gen, m.merged);
     }
   }
 
@@ -376,8 +379,8 @@ class SqliteStore implements Store {
         // Pieces of one generation not joined yet are joined first: their visits may overlap.
         const groups = db
           .prepare<[number, number], { site_id: number; name: string; day: number; gen: string; n: number }>(
-            `SELECT g.site_id, s.name, g.day, g.gen, COUNT(*) AS n FROM seg g JOIN site s ON s.id = g.site_id
-             WHERE g.vis IS NOT NULL AND g.day < ? AND s.raw_window_days = ? GROUP BY g.site_id, g.day, g.gen`,
+            `SELECT g.site_id, s.name, g.day, g.gen, COUNT(*) AS n FROM seg_vis v JOIN seg g ON g.seq = v.seq JOIN site s ON s.id = g.site_id
+             WHERE g.day < ? AND s.raw_window_days = ? GROUP BY g.site_id, g.day, g.gen`,
           )
           .all(cutoff, w);
         for (const r of groups) {
@@ -391,7 +394,10 @@ class SqliteStore implements Store {
           closed++;
         }
         // One piece per day now: its lists and counts already are the day's; only the intervals go.
-        db.prepare('UPDATE seg SET vis = NULL WHERE vis IS NOT NULL AND day < ? AND site_id IN (SELECT id FROM site WHERE raw_window_days = ?)').run(cutoff, w);
+        db.prepare(
+          `DELETE FROM seg_vis WHERE seq IN (SELECT v.seq FROM seg_vis v JOIN seg g ON g.seq = v.seq
+           WHERE g.day < ? AND g.site_id IN (SELECT id FROM site WHERE raw_window_days = ?))`,
+        ).run(cutoff, w);
       }
       const now = at.toISOString();
       for (const [site, n] of perSite) {

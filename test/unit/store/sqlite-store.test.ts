@@ -94,6 +94,48 @@ describe('sqlite store specifics', () => {
     await s.close();
   });
 
+  it('v7 migration: the open visit intervals of a v6 store move to seg_vis and are still joined; closing them keeps the counts', async () => {
+    const path = fresh();
+    const s = await openStore(path, { visitTimeoutSec: 1800 });
+    // Two open pieces of one day (two commits, not compacted): visitor 7 is in both, one visit.
+    await s.commit(batchOf([{ site: 'a.example', date: '2024-03-01', hits: 1, pages: 1, visits: [{ visitor: 7, first: 100, last: 100 }] }]));
+    await s.commit(batchOf([{ site: 'a.example', date: '2024-03-01', hits: 1, pages: 1, visits: [{ visitor: 7, first: 200, last: 200 }, { visitor: 8, first: 300, last: 300 }] }]));
+    const before = (await s.query({ site: 'a.example', from: null, to: null, top: 10 }))!;
+    expect([before.days[0]!.visitors, before.days[0]!.visits]).toEqual([2, 2]);
+    await s.close();
+    // The same store as v6 wrote it: the intervals in seg.vis.
+    const db = new Database(path);
+    db.exec(`DROP TRIGGER seg_vis_follows;
+      ALTER TABLE seg ADD COLUMN vis BLOB;
+      UPDATE seg SET vis = (SELECT vis FROM seg_vis v WHERE v.seq = seg.seq);
+      DROP TABLE seg_vis;
+      CREATE INDEX seg_open ON seg (site_id, day, gen) WHERE vis IS NOT NULL;
+      DELETE FROM schema_migration WHERE version = 7;`);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM seg WHERE vis IS NOT NULL').get()).toEqual({ n: 2 });
+    db.close();
+    const s2 = await openStore(path, { visitTimeoutSec: 1800 });
+    expect(await s2.query({ site: 'a.example', from: null, to: null, top: 10 })).toEqual(before);
+    const rows = (): { segs: number; open: number } => {
+      const d = new Database(path, { readonly: true });
+      const r = d.prepare('SELECT (SELECT COUNT(*) FROM seg) AS segs, (SELECT COUNT(*) FROM seg_vis) AS open').get() as { segs: number; open: number };
+      d.close();
+      return r;
+    };
+    expect(rows()).toEqual({ segs: 2, open: 2 });
+    // A third piece, then compaction: the pieces and their intervals go (the trigger), the joined day's stay.
+    await s2.commit(batchOf([{ site: 'a.example', date: '2024-03-01', hits: 1, pages: 1, visits: [{ visitor: 7, first: 250, last: 250 }] }]));
+    expect(rows()).toEqual({ segs: 3, open: 3 });
+    await s2.compact();
+    expect(rows()).toEqual({ segs: 1, open: 1 });
+    const joined = (await s2.query({ site: 'a.example', from: null, to: null, top: 10 }))!;
+    expect([joined.days[0]!.hits, joined.days[0]!.visitors, joined.days[0]!.visits]).toEqual([3, 2, 2]);
+    // Closing deletes the intervals only: the day's counts stay.
+    expect(await s2.closeVisits(() => '2024-03-02', new Date())).toBe(1);
+    expect(rows()).toEqual({ segs: 1, open: 0 });
+    expect((await s2.query({ site: 'a.example', from: null, to: null, top: 10 }))!.days).toEqual(joined.days);
+    await s2.close();
+  });
+
   it('small batches of one day keep few segments, and compact() leaves one per day; the file does not grow with rewrites', async () => {
     const path = fresh();
     const s = await openStore(path, { visitTimeoutSec: 1800 });
