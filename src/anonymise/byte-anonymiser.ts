@@ -97,8 +97,24 @@ export function createByteAnonymiser(opts: ByteAnonymiserOptions): ByteAnonymise
   const addresses = new ByteInterner(65_536, 1 << 20);
   let country = new Uint16Array(65_536);
   let isName = new Uint8Array(65_536);
-  /** Mask / host-name text per address, computed when first needed. */
-  let shown: (string | undefined)[] = [];
+  /**
+   * Mask / host-name text per address, computed when first needed, one table per pair of
+   * prefixes: sites of one log may keep different prefixes, and one site's /24 text must never
+   * be shown for a site that keeps /16. A hoster's sites share a few pairs, so a new address
+   * clears a few slots, and each policy object finds its table once (bySpec).
+   */
+  const shown = new Map<string, (string | undefined)[]>();
+  let bySpec = new WeakMap<PrivacyPolicy, (string | undefined)[]>();
+  const shownFor = (policy: PrivacyPolicy): (string | undefined)[] => {
+    let c = bySpec.get(policy);
+    if (c === undefined) {
+      const spec = `${policy.ipv4Prefix}/${policy.ipv6Prefix}`;
+      c = shown.get(spec);
+      if (c === undefined) shown.set(spec, (c = []));
+      bySpec.set(policy, c);
+    }
+    return c;
+  };
   const clients = new PairIndex(65_536);
   const users = new ByteInterner(1024);
   const paths = new ByteInterner(16_384, 1 << 20);
@@ -121,7 +137,7 @@ export function createByteAnonymiser(opts: ByteAnonymiserOptions): ByteAnonymise
       }
       isName[id] = line.clientIsName ? 1 : 0;
       country[id] = !line.clientIsName && opts.countryOf !== null ? opts.countryOf(buf, s, e) : 0;
-      shown[id] = undefined;
+      for (const c of shown.values()) c[id] = undefined;
     }
     return id;
   }
@@ -274,11 +290,12 @@ export function createByteAnonymiser(opts: ByteAnonymiserOptions): ByteAnonymise
             case 'full':
               return latin1(addresses.bytesOf(a));
             case 'mask': {
-              let t = shown[a];
+              const c = shownFor(policy);
+              let t = c[a];
               if (t === undefined) {
                 const raw = latin1(addresses.bytesOf(a));
                 t = isName[a] ? registrableDomain(raw) : maskIp(raw, policy.ipv4Prefix, policy.ipv6Prefix);
-                shown[a] = t;
+                c[a] = t;
               }
               return t;
             }
@@ -315,7 +332,8 @@ export function createByteAnonymiser(opts: ByteAnonymiserOptions): ByteAnonymise
       if (addresses.size > ADDRESS_LIMIT || clients.size > ADDRESS_LIMIT * 2) {
         addresses.clear();
         clients.clear();
-        shown = [];
+        shown.clear();
+        bySpec = new WeakMap();
       } else if (uaReset) clients.clear();
       if (paths.size > PATH_LIMIT) paths.clear();
       if (users.size > USER_LIMIT) users.clear();

@@ -141,6 +141,28 @@ describe('weblog CLI end to end', () => {
     expect((await report(store, 'shop.example')).totals.hits).toBe(2);
   });
 
+  it('masks an address with each site\'s own prefix when several sites of one batch see it', async () => {
+    const store = tempStore();
+    const dir = dirname(store);
+    const line = (vhost: string, ip: string) => `${vhost}:80 ${ip} - - [01/Mar/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 100 "-" "curl/8"`;
+    // The same addresses for a /24 site, a /16 site and a /8 site, interleaved in one batch;
+    // three hits each, the publication threshold.
+    const ips = ['192.0.2.1', '2001:db8:1:2::7'];
+    const lines = [1, 2, 3].flatMap(() => ips.flatMap((ip) => ['wide.example', 'narrow.example', 'narrowest.example'].map((v) => line(v, ip))));
+    writeFileSync(join(dir, 'm.log'), `${lines.join('\n')}\n`);
+    writeFileSync(
+      join(dir, 'm.yaml'),
+      'source: { type: file, paths: [m.log] }\nformat: { type: vhost_combined }\nprivacy: { ip: mask, ipv4Prefix: 24, ipv6Prefix: 48 }\n' +
+        'sites: { wide.example: {}, narrow.example: { privacy: { ipv4Prefix: 16, ipv6Prefix: 32 } }, narrowest.example: { privacy: { ipv4Prefix: 8, ipv6Prefix: 16 } } }\n',
+    );
+    const r = await weblog(['ingest', '--store', store, '--pipeline', join(dir, 'm.yaml')]);
+    expect(r.code, r.stderr).toBe(0);
+    const shown = async (site: string) => (await report(store, site)).top.ips.map((e) => e.key).sort();
+    expect(await shown('wide.example')).toEqual(['192.0.2.0', '2001:db8:1::']);
+    expect(await shown('narrow.example')).toEqual(['192.0.0.0', '2001:db8::']);
+    expect(await shown('narrowest.example')).toEqual(['192.0.0.0', '2001::']);
+  });
+
   it('reads stdin, and exits 1 with --strict when lines were rejected', async () => {
     const store = tempStore();
     const ok = await weblogProcess(['ingest', '--store', store, '--site', 's'], `${LINES.slice(0, 4).join('\n')}\n`);
