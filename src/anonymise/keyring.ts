@@ -222,13 +222,22 @@ export function openFileKeyRing(path: string): KeyRing {
   return {
     async keysFor(reqs, today) {
       // An expired day uses its stored secret while the purge has not destroyed it yet (data of
-      // earlier runs was made with it), and never stores a new one.
-      return reqs.map((r) =>
-        derived.get(r, () => {
+      // earlier runs was made with it), and never stores a new one. The secret is resolved once
+      // per (day, window) of the call, not per site: a shared host's batch asks for thousands of
+      // sites of one day, and an expired day's lookup finds no row, which storedSecret cannot
+      // cache (measured: 35,000 lookups, 0.7 s of a 5,000-site ingest).
+      const secrets = new Map<string, { secret: Uint8Array; gen: string }>();
+      const secretOf = (r: KeyRequest): { secret: Uint8Array; gen: string } => {
+        const id = `${r.day}\u0000${r.windowDays}`;
+        let s = secrets.get(id);
+        if (s === undefined) {
           const expired = isExpired(r.day, r.windowDays, today);
-          return storedSecret(r.day, r.windowDays, !expired) ?? process.get(r.day, r.windowDays);
-        }),
-      );
+          s = storedSecret(r.day, r.windowDays, !expired) ?? process.get(r.day, r.windowDays);
+          secrets.set(id, s);
+        }
+        return s;
+      };
+      return reqs.map((r) => derived.get(r, () => secretOf(r)));
     },
     async destroyExpired(today) {
       const expired = (day: string, w: number): boolean => isExpired(day, w, today);
