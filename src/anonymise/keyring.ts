@@ -129,28 +129,44 @@ export function destroyedByWindow(pairs: readonly { day: string; windowDays: num
   return [...n].sort((a, b) => a[0] - b[0]).map(([windowDays, days]) => ({ windowDays, days, keptFrom: addDays(today, -windowDays) }));
 }
 
-/** Derived keys, per (site, day, window), so that a site-day costs one HMAC per process. */
+/** Site-day keys kept before the table is emptied (an HMAC each to make again: ~6 µs). */
+const DERIVED_LIMIT = 20_000;
+
+/**
+ * Derived keys, per (window, day, site), so that a site-day in use costs one HMAC per process.
+ * Nested maps rather than one map by a joined string: a shared host's batch asks for thousands
+ * of site-days, and a joined key string per site-day (plus its key object) was most of what the
+ * table held; bounded, because a day's keys are asked for while its lines come, then seldom again.
+ */
 class DerivedKeys {
-  readonly #keys = new Map<string, SiteDayKey>();
+  readonly #keys = new Map<number, Map<string, Map<string, SiteDayKey>>>();
+  #size = 0;
   get(r: KeyRequest, secretOf: () => { secret: Uint8Array; gen: string }): SiteDayKey {
-    const id = `${r.site}\u0000${r.day}\u0000${r.windowDays}`;
-    let k = this.#keys.get(id);
-    if (k === undefined) {
-      const s = secretOf();
-      k = { key: deriveSiteKey(s.secret, r.site), gen: s.gen };
-      if (this.#keys.size > 200_000) this.#keys.clear();
-      this.#keys.set(id, k);
-    }
-    return k;
+    const k = this.#keys.get(r.windowDays)?.get(r.day)?.get(r.site);
+    if (k !== undefined) return k;
+    const s = secretOf();
+    const made = { key: deriveSiteKey(s.secret, r.site), gen: s.gen };
+    if (this.#size >= DERIVED_LIMIT) this.clear();
+    let byDay = this.#keys.get(r.windowDays);
+    if (byDay === undefined) this.#keys.set(r.windowDays, (byDay = new Map()));
+    let bySite = byDay.get(r.day);
+    if (bySite === undefined) byDay.set(r.day, (bySite = new Map()));
+    bySite.set(r.site, made);
+    this.#size++;
+    return made;
   }
   forgetBefore(pred: (day: string, windowDays: number) => boolean): void {
-    for (const id of this.#keys.keys()) {
-      const [, day, w] = id.split('\u0000') as [string, string, string];
-      if (pred(day, Number(w))) this.#keys.delete(id);
+    for (const [w, byDay] of this.#keys) {
+      for (const [day, bySite] of byDay) {
+        if (!pred(day, w)) continue;
+        this.#size -= bySite.size;
+        byDay.delete(day);
+      }
     }
   }
   clear(): void {
     this.#keys.clear();
+    this.#size = 0;
   }
 }
 

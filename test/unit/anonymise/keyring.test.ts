@@ -59,6 +59,27 @@ describe('key ring', () => {
     await next.close();
   });
 
+  it('a shared host\'s batch: thousands of sites of a current and an expired day in one call, each key as when asked alone, also once the derived keys were dropped', async () => {
+    const ring = openFileKeyRing(path());
+    const sites = Array.from({ length: 15_000 }, (_, i) => `site${i}.example`);
+    const reqs = (day: string): KeyRequest[] => sites.map((site) => ({ site, day, windowDays: 7 }));
+    const hex = (k: { key: Uint32Array }): string => Buffer.from(k.key.buffer, k.key.byteOffset, k.key.byteLength).toString('hex');
+    const current = await ring.keysFor(reqs('2024-03-09'), TODAY);
+    const expired = await ring.keysFor(reqs('2024-02-01'), TODAY);
+    // One generation per day for all sites; the expired day's lives in the process only.
+    expect(new Set(current.map((k) => k.gen)).size).toBe(1);
+    expect(new Set(expired.map((k) => k.gen))).toEqual(new Set([expired[0]!.gen]));
+    expect(expired[0]!.gen).toMatch(/^p:/);
+    expect(new Set(current.map(hex)).size).toBe(sites.length);
+    // 30,000 site-days: more than the ring keeps derived, so these are made again, and equal.
+    for (const i of [0, 1, 7_777, 14_999]) {
+      expect(await keyOf(ring, { site: sites[i]!, day: '2024-03-09', windowDays: 7 })).toEqual({ key: hex(current[i]!), gen: current[i]!.gen });
+      expect(await keyOf(ring, { site: sites[i]!, day: '2024-02-01', windowDays: 7 })).toEqual({ key: hex(expired[i]!), gen: expired[i]!.gen });
+    }
+    expect(await ring.alive()).toEqual([{ windowDays: 7, days: 1, oldest: '2024-03-09' }]);
+    await ring.close();
+  });
+
   it('destroyExpired deletes the stored secrets of days past the window and drops the process-only ones; their bytes leave the file', async () => {
     const p = path();
     const ring = openFileKeyRing(p);
