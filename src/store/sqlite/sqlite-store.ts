@@ -24,6 +24,7 @@ import { LIST_IDS, LIST_NAMES, type ListName } from '../../core/lists.js';
 import type { AuditRecord, Checkpoint, Counter, ReportQuery, SiteRetention, Store, StoredDay, StoredReport, StoredRow } from '../store.js';
 import { ENTRY, EXIT, closeSegment, encodeMergedDay, mergeDaySegments, type DaySegment, type VisitSummaryCounts } from './day-segment.js';
 import { PartEncoder, type EncodedSegment } from './part-encoder.js';
+import { WrittenPieces, type SiteDayGen } from './written-pieces.js';
 import { sumLists, topRows } from './list-sum.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { KeyHasher, decodeLists, decodeVisits, encodeLists, encodeVisits, type ListSegment } from './segment-codec.js';
@@ -110,7 +111,10 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions): Store {
       const v = schemaVersion(db);
       if (v < SCHEMA_VERSION) throw appError('ERR_STORE_SCHEMA_OLDER', v, SCHEMA_VERSION);
     }
-    db.pragma('cache_size = -16384');
+    // 4 MB of page cache: a commit appends and a report or compaction reads each row once, so
+    // a larger cache held memory without saving reads (16 MB measured: +13 MB peak RSS on 1M
+    // lines, one site and 5,000 vhosts alike, no faster).
+    db.pragma('cache_size = -4096');
     db.pragma('temp_store = MEMORY');
   } catch (e) {
     if (e instanceof AppError) throw e;
@@ -163,7 +167,7 @@ class SqliteStore implements Store {
   readonly #siteIds = new Map<string, number>();
   readonly #hasher: KeyHasher;
   /** Segments this process appended per (site id, day, gen) since they were last compacted. */
-  readonly #written = new Map<string, number>();
+  readonly #written = new WrittenPieces(COMPACT_AT);
   /** The first segment number this process may have written (older ones were there when it opened the store). */
   #firstSeq = 0;
   /** The site metadata last written per site: a commit that brings the same skips the write. */
@@ -280,8 +284,7 @@ class SqliteStore implements Store {
         const day = dayInt(dayToIso(part.day[sd]!));
         const gen = part.keyGen[sd]!;
         this.#insert(siteId, day, gen, enc.encode(sd));
-        const k = `${siteId}\u0000${day}\u0000${gen}`;
-        this.#written.set(k, (this.#written.get(k) ?? 0) + 1);
+        this.#written.add(siteId, day, gen);
       }
       for (const r of part.rejected) this.#st.rejectUp.run(r.site === '' ? 0 : this.#siteId(r.site), r.reason, r.lines);
     }
@@ -330,18 +333,17 @@ class SqliteStore implements Store {
       if ((e as { code?: string }).code === 'SQLITE_BUSY') throw appError('ERR_STORE_BUSY', msg);
       throw appError('ERR_STORE_WRITE', msg);
     }
-    const due = [...this.#written].filter(([, n]) => n >= COMPACT_AT).map(([k]) => k);
+    const due = this.#written.takeDue();
     if (due.length > 0) this.#compactKeys(due);
   }
 
-  #compactKeys(keys: readonly string[]): void {
+  #compactKeys(keys: readonly SiteDayGen[]): void {
     try {
       this.#db.transaction(() => {
         for (const k of keys) {
-          const [site, day, gen] = k.split('\u0000') as [string, string, string];
-          this.#compactDay(Number(site), Number(day), gen);
+          this.#compactDay(k.site, k.day, k.gen);
           // One piece now, written by this process.
-          if (this.#written.has(k)) this.#written.set(k, 1);
+          this.#written.compacted(k);
         }
       }).immediate();
     } catch (e) {
@@ -351,20 +353,22 @@ class SqliteStore implements Store {
   }
 
   async compact(): Promise<void> {
-    if (this.#written.size === 0) return;
+    if (this.#written.empty) return;
     // Site-days this process wrote more than one piece of, and those it wrote one piece of that
     // already had pieces from before (earlier runs): the second kind found by one statement over
     // the segments appended since the store was opened, not a lookup per site-day.
-    const due = new Set([...this.#written].filter(([, n]) => n > 1).map(([k]) => k));
+    const due = new Map<string, SiteDayGen>();
+    const add = (k: SiteDayGen): void => void due.set(`${k.site}\u0000${k.day}\u0000${k.gen}`, k);
+    for (const k of this.#written.several()) add(k);
     const older = this.#db
       .prepare<[number, number], { site_id: number; day: number; gen: string }>(
         `SELECT DISTINCT g.site_id, g.day, g.gen FROM seg g
          WHERE g.seq >= ? AND EXISTS (SELECT 1 FROM seg o WHERE o.site_id = g.site_id AND o.day = g.day AND o.gen = g.gen AND o.seq < ?)`,
       )
       .all(this.#firstSeq, this.#firstSeq);
-    for (const r of older) due.add(`${r.site_id}\u0000${r.day}\u0000${r.gen}`);
+    for (const r of older) add({ site: r.site_id, day: r.day, gen: r.gen });
     this.#written.clear();
-    if (due.size > 0) this.#compactKeys([...due]);
+    if (due.size > 0) this.#compactKeys([...due.values()]);
     this.#reclaim();
   }
 
@@ -577,7 +581,7 @@ class SqliteStore implements Store {
       return n;
     })();
     this.#siteIds.delete(site);
-    for (const k of [...this.#written.keys()]) if (Number(k.split('\u0000')[0]) === row.id) this.#written.delete(k);
+    this.#written.forgetSite(row.id);
     this.#metaWritten.delete(site);
     // secure_delete zeroed the rows' cells; a checkpoint moves the WAL's copies into the main file
     // and truncates the WAL, so no deleted value stays readable in either file.
