@@ -11,7 +11,7 @@ import { randomInt } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { legacyPolicies, policiesToJson } from '../../core/policy.js';
 import { decodeSegment, encodeSegment, segmentOf } from './list-segments.js';
-import { KeyHasher, buildList, encodeLists, type ListSegment } from './segment-codec.js';
+import { KeyHasher, buildList, decodeVisits, encodeLists, encodeVisits, type ListSegment } from './segment-codec.js';
 
 export interface Migration {
   readonly version: number;
@@ -97,6 +97,19 @@ function toSegments(db: Database.Database): void {
   db.exec(`INSERT OR REPLACE INTO source (fp_len, fp_hash, dev, ino, offset, lines, updated_at)
     SELECT fp_len, fp_hash, dev, ino, MAX(offset), lines, MAX(updated_at) FROM checkpoint GROUP BY fp_len, fp_hash`);
   db.exec('DROP TABLE day_total; DROP TABLE day_list; DROP TABLE day_other; DROP TABLE day_visitors; DROP TABLE dim; DROP TABLE checkpoint;');
+}
+
+/**
+ * v7: each open piece's intervals, re-encoded into `seg_vis`. Re-encoded, not copied: blobs
+ * written before had an unwritten tenth column and unwritten padding, bytes of whatever the
+ * process's memory held, which must not stay in the store (secure_delete zeroes the old ones).
+ */
+function visitsApart(db: Database.Database): void {
+  const put = db.prepare('INSERT INTO seg_vis (seq, vis) VALUES (?, ?)');
+  // One row at a time: better-sqlite3 cannot write while a read is being iterated.
+  const seqs = db.prepare('SELECT seq FROM seg WHERE vis IS NOT NULL ORDER BY seq').pluck().all() as number[];
+  const get = db.prepare('SELECT vis FROM seg WHERE seq = ?').pluck();
+  for (const seq of seqs) put.run(seq, encodeVisits(decodeVisits(get.get(seq) as Buffer)));
 }
 
 /** v6: the policy sentences of each site become data (core/policy.ts); the old columns stay as they were. */
@@ -338,11 +351,13 @@ CREATE TABLE seg_vis (
   seq INTEGER PRIMARY KEY,
   vis BLOB NOT NULL
 );
-INSERT INTO seg_vis (seq, vis) SELECT seq, vis FROM seg WHERE vis IS NOT NULL;
-DROP INDEX seg_open;
-ALTER TABLE seg DROP COLUMN vis;
-CREATE TRIGGER seg_vis_follows AFTER DELETE ON seg BEGIN DELETE FROM seg_vis WHERE seq = old.seq; END;
 `,
+    run: (db) => {
+      visitsApart(db);
+      db.exec(`DROP INDEX seg_open;
+        ALTER TABLE seg DROP COLUMN vis;
+        CREATE TRIGGER seg_vis_follows AFTER DELETE ON seg BEGIN DELETE FROM seg_vis WHERE seq = old.seq; END;`);
+    },
   },
 ];
 

@@ -10,7 +10,7 @@
 import { NO_KEY, TOTAL_FIELDS, type BatchPart, type ListColumns } from '../../aggregate/index.js';
 import { viewOf } from '../../core/bytes.js';
 import { LIST_IDS } from '../../core/lists.js';
-import { NO_HASH, type KeyHasher } from './segment-codec.js';
+import { NO_HASH, visitsBlob, type KeyHasher } from './segment-codec.js';
 import type { VisitSummaryCounts } from './day-segment.js';
 
 const VERSION = 1;
@@ -261,7 +261,7 @@ export class PartEncoder {
       }
     }
     summary.visits = m;
-    const blob = Buffer.allocUnsafeSlow(8 + pad8(m * 8) + pad8(m * 4) * 10);
+    const blob = visitsBlob(m);
     const v = viewOf(blob);
     v.setUint32(0, m, true);
     v.setUint32(4, 0, true);

@@ -303,9 +303,24 @@ export function decodeLists(blob: Uint8Array): DecodedLists {
   return { lists, others };
 }
 
+/** 32-bit columns of a visits blob after the 64-bit visitor ids (first … exitLo). */
+const VISIT_U32_COLUMNS = 9;
+
+/**
+ * A zeroed buffer for the visits blob of n intervals. Zeroed: padding is never written, and
+ * uninitialised memory may hold bytes of raw log lines, which must not reach the store. (Before
+ * 2026-12-03 the blob had room for a tenth column that nothing wrote.)
+ */
+export function visitsBlob(n: number): Buffer {
+  // allocUnsafeSlow, then zeroed: memory from offset 0, so typed views over it are aligned.
+  const buf = Buffer.allocUnsafeSlow(8 + pad8(n * 8) + pad8(n * 4) * VISIT_U32_COLUMNS);
+  buf.fill(0);
+  return buf;
+}
+
 export function encodeVisits(s: SegmentVisits): Buffer {
   const n = s.n;
-  const buf = Buffer.allocUnsafeSlow(8 + pad8(n * 8) + pad8(n * 4) * 10);
+  const buf = visitsBlob(n);
   const v = viewOf(buf);
   v.setUint32(0, n, true);
   v.setUint32(4, 0, true);

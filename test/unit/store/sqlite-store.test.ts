@@ -107,7 +107,7 @@ describe('sqlite store specifics', () => {
     const db = new Database(path);
     db.exec(`DROP TRIGGER seg_vis_follows;
       ALTER TABLE seg ADD COLUMN vis BLOB;
-      UPDATE seg SET vis = (SELECT vis FROM seg_vis v WHERE v.seq = seg.seq);
+      UPDATE seg SET vis = unhex((SELECT hex(vis) FROM seg_vis v WHERE v.seq = seg.seq) || 'ABABABABABABABAB');
       DROP TABLE seg_vis;
       CREATE INDEX seg_open ON seg (site_id, day, gen) WHERE vis IS NOT NULL;
       DELETE FROM schema_migration WHERE version = 7;`);
@@ -122,11 +122,31 @@ describe('sqlite store specifics', () => {
       return r;
     };
     expect(rows()).toEqual({ segs: 2, open: 2 });
+    // Re-encoded, not copied: what v6 wrote past the columns (an unwritten tenth column, padding:
+    // whatever the process's memory held) is gone; each blob is its columns, padding zeroed.
+    const blobs = (): Buffer[] => {
+      const d = new Database(path, { readonly: true });
+      const b = d.prepare('SELECT vis FROM seg_vis ORDER BY seq').pluck().all() as Buffer[];
+      d.close();
+      return b;
+    };
+    const pad8 = (n: number): number => (n + 7) & ~7;
+    const checkBlob = (b: Buffer): void => {
+      const n = b.readUInt32LE(0);
+      expect(b.length).toBe(8 + pad8(n * 8) + 9 * pad8(n * 4));
+      expect(b.includes(Buffer.from('abababab', 'hex'))).toBe(false);
+      // The padding after each odd-length 32-bit column is zero.
+      if (n % 2 === 1) for (let c = 0; c < 9; c++) expect(b.readUInt32LE(8 + pad8(n * 8) + c * pad8(n * 4) + n * 4)).toBe(0);
+    };
+    expect(blobs().map((b) => b.readUInt32LE(0))).toEqual([1, 2]);
+    blobs().forEach(checkBlob);
     // A third piece, then compaction: the pieces and their intervals go (the trigger), the joined day's stay.
     await s2.commit(batchOf([{ site: 'a.example', date: '2024-03-01', hits: 1, pages: 1, visits: [{ visitor: 7, first: 250, last: 250 }] }]));
     expect(rows()).toEqual({ segs: 3, open: 3 });
     await s2.compact();
     expect(rows()).toEqual({ segs: 1, open: 1 });
+    // The compacted day's intervals, encoded by this build: the same hygiene.
+    blobs().forEach(checkBlob);
     const joined = (await s2.query({ site: 'a.example', from: null, to: null, top: 10 }))!;
     expect([joined.days[0]!.hits, joined.days[0]!.visitors, joined.days[0]!.visits]).toEqual([3, 2, 2]);
     // Closing deletes the intervals only: the day's counts stay.
