@@ -100,8 +100,9 @@ export function createByteAnonymiser(opts: ByteAnonymiserOptions): ByteAnonymise
   /**
    * Mask / host-name text per address, computed when first needed, one table per pair of
    * prefixes: sites of one log may keep different prefixes, and one site's /24 text must never
-   * be shown for a site that keeps /16. A hoster's sites share a few pairs, so a new address
-   * clears a few slots, and each policy object finds its table once (bySpec).
+   * be shown for a site that keeps /16. A hoster's sites share a few pairs; each policy object
+   * finds its table once (bySpec). Address ids are reused only after `addresses.clear()`, which
+   * empties these tables too, so a new id never meets an old text.
    */
   const shown = new Map<string, (string | undefined)[]>();
   let bySpec = new WeakMap<PrivacyPolicy, (string | undefined)[]>();
@@ -137,7 +138,6 @@ export function createByteAnonymiser(opts: ByteAnonymiserOptions): ByteAnonymise
       }
       isName[id] = line.clientIsName ? 1 : 0;
       country[id] = !line.clientIsName && opts.countryOf !== null ? opts.countryOf(buf, s, e) : 0;
-      for (const c of shown.values()) c[id] = undefined;
     }
     return id;
   }

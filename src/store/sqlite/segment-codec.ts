@@ -312,10 +312,8 @@ const VISIT_U32_COLUMNS = 9;
  * 2026-12-03 the blob had room for a tenth column that nothing wrote.)
  */
 export function visitsBlob(n: number): Buffer {
-  // allocUnsafeSlow, then zeroed: memory from offset 0, so typed views over it are aligned.
-  const buf = Buffer.allocUnsafeSlow(8 + pad8(n * 8) + pad8(n * 4) * VISIT_U32_COLUMNS);
-  buf.fill(0);
-  return buf;
+  // Buffer.alloc: zeroed, and never a slice of the pool, so typed views over it are aligned.
+  return Buffer.alloc(8 + pad8(n * 8) + pad8(n * 4) * VISIT_U32_COLUMNS);
 }
 
 export function encodeVisits(s: SegmentVisits): Buffer {
