@@ -23,6 +23,8 @@ export interface OpenStoreOptions {
    * still pending a few seconds after it (ERR_INTERRUPTED) instead of blocking the exit.
    */
   readonly signal?: AbortSignal;
+  /** SQLite: list bytes a week or month needs before it is rolled up (tests set 0; sqlite-store.ts). */
+  readonly rollupMinBytes?: number;
 }
 
 /** `WEBLOG_STORE`, else ~/.local/share/weblog/weblog.db (XDG data home when set). */

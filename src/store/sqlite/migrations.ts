@@ -359,6 +359,30 @@ CREATE TABLE seg_vis (
         CREATE TRIGGER seg_vis_follows AFTER DELETE ON seg BEGIN DELETE FROM seg_vis WHERE seq = old.seq; END;`);
     },
   },
+  {
+    version: 8,
+    name: 'week and month rollups',
+    // A site's lists of a whole ISO week or calendar month summed into one blob (rollups.ts), so a
+    // report over a long range reads a few blobs instead of one per day. The triggers are the one
+    // place for "a rollup equals the sum of its days": any piece added to or removed from one of
+    // its days deletes it (a period is at most 31 days: the index is searched from a year back).
+    sql: `
+CREATE TABLE seg_rollup (
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL,
+  first_day INTEGER NOT NULL,
+  last_day INTEGER NOT NULL,
+  lists BLOB NOT NULL
+);
+CREATE UNIQUE INDEX seg_rollup_period ON seg_rollup (site_id, first_day, last_day);
+CREATE TRIGGER seg_rollup_stale_add AFTER INSERT ON seg BEGIN
+  DELETE FROM seg_rollup WHERE site_id = new.site_id AND first_day BETWEEN new.day - 10000 AND new.day AND last_day >= new.day;
+END;
+CREATE TRIGGER seg_rollup_stale_del AFTER DELETE ON seg BEGIN
+  DELETE FROM seg_rollup WHERE site_id = old.site_id AND first_day BETWEEN old.day - 10000 AND old.day AND last_day >= old.day;
+END;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -27,16 +27,29 @@ import { PartEncoder, type EncodedSegment } from './part-encoder.js';
 import { WrittenPieces, type SiteDayGen } from './written-pieces.js';
 import { sumLists, topRows } from './list-sum.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { chooseRollups, covers, periodsOf, sumPeriod } from './rollups.js';
 import { KeyHasher, decodeLists, decodeVisits, encodeLists, encodeVisits, type ListSegment } from './segment-codec.js';
 
 export interface SqliteStoreOptions {
   /** Seconds of inactivity that end a visit (needed to join a day's visits across segments). */
   readonly visitTimeoutSec: number;
   readonly readonly?: boolean;
+  /** List bytes a period's days must hold before compact() rolls them up (ROLLUP_MIN_BYTES; 0 in tests). */
+  readonly rollupMinBytes?: number;
 }
 
 /** A site-day that gathered this many segments from one process is compacted at once. */
 const COMPACT_AT = 8;
+
+/**
+ * A week or month is rolled up when its days hold at least this many bytes of lists: below it a
+ * report reads the days about as fast as one blob (a day of a 1,000-hit site is ~20 KB), and
+ * thousands of small sites on one log would each pay a rollup at every ingest.
+ */
+const ROLLUP_MIN_BYTES = 1024 * 1024;
+
+/** A touched site-day as one number: site id × 10⁸ + YYYYMMDD. */
+const SITE_DAY = 100_000_000;
 
 /** Days are stored as YYYYMMDD integers. */
 const dayInt = (date: string): number => Number(date.slice(0, 4)) * 10000 + Number(date.slice(5, 7)) * 100 + Number(date.slice(8, 10));
@@ -141,7 +154,7 @@ interface SegRow {
   vis: Buffer | null;
 }
 
-function segmentOf(r: SegRow): DaySegment {
+function segmentOf(r: Omit<SegRow, 'lists'> & { lists: Buffer | null }): DaySegment {
   const totals = new Float64Array(TOTAL_FIELDS);
   totals[0] = r.hits;
   totals[1] = r.pages;
@@ -149,7 +162,8 @@ function segmentOf(r: SegRow): DaySegment {
   totals[3] = r.bots;
   totals[4] = r.ftp_transfers;
   totals[5] = r.ftp_bytes;
-  const l = decodeLists(r.lists);
+  // A day covered by a rollup: its lists are read from the rollup.
+  const l = r.lists === null ? { lists: new Map<number, ListSegment>(), others: new Map<number, { hits: number; bytes: number }>() } : decodeLists(r.lists);
   return {
     totals,
     lists: l.lists,
@@ -168,6 +182,9 @@ class SqliteStore implements Store {
   readonly #hasher: KeyHasher;
   /** Segments this process appended per (site id, day, gen) since they were last compacted. */
   readonly #written = new WrittenPieces(COMPACT_AT);
+  /** Site-days (SITE_DAY) this process appended to since its last compact(): their weeks and months are rolled up. */
+  readonly #touched = new Set<number>();
+  readonly #rollupMin: number;
   /** The first segment number this process may have written (older ones were there when it opened the store). */
   #firstSeq = 0;
   /** The site metadata last written per site: a commit that brings the same skips the write. */
@@ -179,6 +196,7 @@ class SqliteStore implements Store {
     this.location = path;
     this.#timeout = opts.visitTimeoutSec;
     this.#readonly = opts.readonly ?? false;
+    this.#rollupMin = opts.rollupMinBytes ?? ROLLUP_MIN_BYTES;
     const p = <T = unknown>(sql: string) => db.prepare<unknown[], T>(sql);
     if (!this.#readonly) db.prepare('INSERT OR IGNORE INTO store_meta (key, value) VALUES (?, ?)').run('hash_seed', String(randomInt(2 ** 31)));
     const seed = db.prepare<[], { value: string }>("SELECT value FROM store_meta WHERE key = 'hash_seed'").get();
@@ -206,10 +224,25 @@ class SqliteStore implements Store {
       // A report needs a piece's visit intervals only to join them with another open piece of its
       // day (not compacted yet); otherwise its stored counts say it all, so the intervals (the
       // larger blob: 265 of 428 MB on a 30-day, 10M-hit store) are read only then (segVis).
-      segRange: p<Omit<SegRow, 'vis'> & { day: number; open: number }>(
-        `SELECT seq, site_id, day, gen, hits, pages, bytes, bots, ftp_transfers, ftp_bytes, visitors, visits, bounces, visit_seconds, lists,
+      // The lists too are read apart (segLists): not for days a rollup covers.
+      segRange: p<Omit<SegRow, 'vis' | 'lists'> & { day: number; open: number }>(
+        `SELECT seq, site_id, day, gen, hits, pages, bytes, bots, ftp_transfers, ftp_bytes, visitors, visits, bounces, visit_seconds,
          EXISTS (SELECT 1 FROM seg_vis v WHERE v.seq = seg.seq) AS open FROM seg WHERE site_id = ? AND day BETWEEN ? AND ? ORDER BY day, seq`,
       ),
+      segLists: p<{ lists: Buffer }>('SELECT lists FROM seg WHERE seq = ?'),
+      rollupRange: p<{ id: number; first: number; last: number }>(
+        'SELECT id, first_day AS first, last_day AS last FROM seg_rollup WHERE site_id = ? AND first_day >= ? AND last_day <= ?',
+      ),
+      rollupLists: p<{ lists: Buffer }>('SELECT lists FROM seg_rollup WHERE id = ?'),
+      rollupPut: p('INSERT OR REPLACE INTO seg_rollup (site_id, first_day, last_day, lists) VALUES (?, ?, ?, ?)'),
+      periodSize: p<{ n: number; bytes: number | null }>('SELECT COUNT(*) AS n, SUM(length(lists)) AS bytes FROM seg WHERE site_id = ? AND day BETWEEN ? AND ?'),
+      // A day with two open pieces of one generation has its visits joined by the report (entry
+      // and exit pages): its stored lists are not the day's, so its period is not rolled up.
+      periodJoins: p<{ one: number }>(
+        `SELECT 1 AS one FROM seg g JOIN seg_vis v ON v.seq = g.seq WHERE g.site_id = ? AND g.day BETWEEN ? AND ?
+         GROUP BY g.day, g.gen HAVING COUNT(*) > 1 LIMIT 1`,
+      ),
+      periodSeqs: p<{ seq: number }>('SELECT seq FROM seg WHERE site_id = ? AND day BETWEEN ? AND ? ORDER BY seq'),
       segVis: p<{ vis: Buffer }>('SELECT vis FROM seg_vis WHERE seq = ?'),
       rejectUp: p(`INSERT INTO rejected (site_id, reason, lines) VALUES (?, ?, ?)
         ON CONFLICT (site_id, reason) DO UPDATE SET lines = lines + excluded.lines`),
@@ -285,6 +318,7 @@ class SqliteStore implements Store {
         const gen = part.keyGen[sd]!;
         this.#insert(siteId, day, gen, enc.encode(sd));
         this.#written.add(siteId, day, gen);
+        this.#touched.add(siteId * SITE_DAY + day);
       }
       for (const r of part.rejected) this.#st.rejectUp.run(r.site === '' ? 0 : this.#siteId(r.site), r.reason, r.lines);
     }
@@ -369,7 +403,41 @@ class SqliteStore implements Store {
     for (const r of older) add({ site: r.site_id, day: r.day, gen: r.gen });
     this.#written.clear();
     if (due.size > 0) this.#compactKeys([...due.values()]);
+    this.#rollUp();
     this.#reclaim();
+  }
+
+  /**
+   * Rolls up the ended weeks and months this process touched whose days hold enough list bytes
+   * (rollups.ts). A period with a day whose visits still have to be joined is left to the days.
+   */
+  #rollUp(): void {
+    const today = dayInt(new Date().toISOString().slice(0, 10));
+    const periods = new Map<number, { site: number; first: number; last: number }>();
+    for (const sd of this.#touched) {
+      const site = Math.floor(sd / SITE_DAY);
+      for (const p of periodsOf(sd % SITE_DAY)) {
+        // first and last are YYYYMMDD: (site, first, last) as one key, last as its offset in days (≤ 31).
+        if (p.last < today) periods.set(site * SITE_DAY * 100 + p.first * 100 + ((p.last - p.first) % 100), { site, ...p });
+      }
+    }
+    this.#touched.clear();
+    try {
+      for (const { site, first, last } of periods.values()) {
+        this.#db.transaction(() => {
+          const size = this.#st.periodSize.get(site, first, last)!;
+          if (size.n < 2 || (size.bytes ?? 0) < this.#rollupMin) return;
+          if (this.#st.periodJoins.get(site, first, last) !== undefined) return;
+          const seqs = this.#st.periodSeqs.all(site, first, last);
+          let i = 0;
+          const lists = sumPeriod(() => (i < seqs.length ? decodeLists(this.#st.segLists.get(seqs[i++]!.seq)!.lists) : null));
+          this.#st.rollupPut.run(site, first, last, lists);
+        }).immediate();
+      }
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw appError('ERR_STORE_WRITE', (e as Error).message);
+    }
   }
 
   async closeVisits(cutoffOf: (windowDays: number) => string, at: Date): Promise<number> {
@@ -436,19 +504,23 @@ class SqliteStore implements Store {
     const hi = q.to ? dayInt(q.to) : (range.hi ?? (q.from ? dayInt(q.from) : today));
     const limit = q.top > 0 ? q.top : -1;
     const read = this.#db.transaction(() => {
+      // Weeks and months rolled up inside the range: their days' lists are not read.
+      const rollups = chooseRollups(this.#st.rollupRange.all(site, lo, hi), lo, hi);
       const head = this.#st.segRange.all(site, lo, hi);
       const dayGen = (r: { day: number; gen: string }): string => `${r.day}\u0000${r.gen}`;
       const openPieces = new Map<string, number>();
       for (const r of head) if (r.open === 1) openPieces.set(dayGen(r), (openPieces.get(dayGen(r)) ?? 0) + 1);
-      const rows: (SegRow & { day: number })[] = head.map((r) => ({
+      const rows: (Omit<SegRow, 'lists'> & { lists: Buffer | null; day: number })[] = head.map((r) => ({
         ...r,
+        lists: covers(rollups, r.day) ? null : this.#st.segLists.get(r.seq)!.lists,
         vis: r.open === 1 && openPieces.get(dayGen(r))! > 1 ? this.#st.segVis.get(r.seq)!.vis : null,
       }));
+      const rolled = rollups.map((p) => this.#st.rollupLists.get(p.id)!.lists);
       const rejected: Record<string, number> = {};
       for (const r of this.#st.rejected.all(site)) rejected[r.reason] = r.lines;
-      return { rows, rejected };
+      return { rows, rolled, rejected };
     });
-    const { rows, rejected } = read.deferred();
+    const { rows, rolled, rejected } = read.deferred();
     const days: StoredDay[] = [];
     const undeduplicated: string[] = [];
     /** Segments whose lists count, per list id; entry/exit lists of days whose visits were joined come from the join. */
@@ -460,6 +532,20 @@ class SqliteStore implements Store {
     };
     const others: Partial<Record<ListName, Counter>> = {};
     const nameOf = new Map<number, ListName>(LIST_NAMES.map((n) => [LIST_IDS[n], n]));
+    const addOthers = (from: ReadonlyMap<number, { hits: number; bytes: number }>): void => {
+      for (const [id, c] of from) {
+        const name = nameOf.get(id);
+        if (name === undefined) continue;
+        const o = (others[name] ??= { hits: 0, bytes: 0 });
+        o.hits += c.hits;
+        o.bytes += c.bytes;
+      }
+    };
+    for (const blob of rolled) {
+      const r = decodeLists(blob);
+      for (const l of r.lists.values()) addList(l);
+      addOthers(r.others);
+    }
     for (let i = 0; i < rows.length; ) {
       const day = rows[i]!.day;
       let j = i;
@@ -467,7 +553,7 @@ class SqliteStore implements Store {
       const dayRows = rows.slice(i, j);
       i = j;
       const d: StoredDay = { date: dayStr(day), hits: 0, visitors: 0, visits: 0, pages: 0, bytes: 0, bots: 0, ftpTransfers: 0, ftpBytes: 0, bounces: 0, visitSeconds: 0 };
-      const gens = new Map<string, SegRow[]>();
+      const gens = new Map<string, (typeof rows)[number][]>();
       for (const r of dayRows) {
         d.hits += r.hits;
         d.pages += r.pages;
@@ -491,13 +577,7 @@ class SqliteStore implements Store {
         const segs = g.map(segmentOf);
         for (const s of segs) {
           for (const [id, l] of s.lists) if (!(open.length > 1 && (id === ENTRY || id === EXIT) && s.visits !== null)) addList(l);
-          for (const [id, c] of s.others) {
-            const name = nameOf.get(id);
-            if (name === undefined) continue;
-            const o = (others[name] ??= { hits: 0, bytes: 0 });
-            o.hits += c.hits;
-            o.bytes += c.bytes;
-          }
+          addOthers(s.others);
         }
         if (open.length > 1) {
           // Pieces of one generation not compacted yet: join their visits now.

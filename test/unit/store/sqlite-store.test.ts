@@ -103,9 +103,13 @@ describe('sqlite store specifics', () => {
     const before = (await s.query({ site: 'a.example', from: null, to: null, top: 10 }))!;
     expect([before.days[0]!.visitors, before.days[0]!.visits]).toEqual([2, 2]);
     await s.close();
-    // The same store as v6 wrote it: the intervals in seg.vis.
+    // The same store as v6 wrote it: the intervals in seg.vis (and no v8 rollups).
     const db = new Database(path);
-    db.exec(`DROP TRIGGER seg_vis_follows;
+    db.exec(`DROP TRIGGER seg_rollup_stale_add;
+      DROP TRIGGER seg_rollup_stale_del;
+      DROP TABLE seg_rollup;
+      DELETE FROM schema_migration WHERE version = 8;
+      DROP TRIGGER seg_vis_follows;
       ALTER TABLE seg ADD COLUMN vis BLOB;
       UPDATE seg SET vis = unhex((SELECT hex(vis) FROM seg_vis v WHERE v.seq = seg.seq) || 'ABABABABABABABAB');
       DROP TABLE seg_vis;

@@ -1,0 +1,107 @@
+/**
+ * Rollups: the lists of a site's whole ISO week or calendar month summed into one stored blob
+ * (`seg_rollup`, schema v8), so that a report over a long range reads a few blobs instead of
+ * one per day (365 days of a 10M-hit site: 280 MB of day lists, summed 365 ways).
+ *
+ * A rollup only stands in for lists: a report still reads every day's totals and visit summary
+ * from `seg`. It is built at the end of an ingest for periods that have ended, were touched by
+ * the ingest and are big enough to be worth it; triggers on `seg` delete it as soon as a piece of
+ * one of its days is added or removed (late lines, compaction, retention, a site's deletion), so
+ * a stored rollup always equals the sum of its days.
+ */
+import { mergeLists } from './list-sum.js';
+import { encodeLists, type DecodedLists, type ListSegment } from './segment-codec.js';
+
+/** Days are YYYYMMDD integers in the store. */
+export interface Period {
+  readonly first: number;
+  readonly last: number;
+}
+
+const DAY_MS = 86_400_000;
+
+function epochDay(d: number): number {
+  return Date.UTC(Math.floor(d / 10000), Math.floor(d / 100) % 100 - 1, d % 100) / DAY_MS;
+}
+
+function dayOfEpoch(e: number): number {
+  const t = new Date(e * DAY_MS);
+  return t.getUTCFullYear() * 10000 + (t.getUTCMonth() + 1) * 100 + t.getUTCDate();
+}
+
+/** The ISO week (Monday to Sunday) and the calendar month of a day. */
+export function periodsOf(day: number): readonly Period[] {
+  const e = epochDay(day);
+  // 1970-01-01 was a Thursday: Monday is 0.
+  const monday = e - ((e + 3) % 7);
+  const ym = Math.floor(day / 100);
+  const y = Math.floor(ym / 100);
+  const m = ym % 100;
+  const lastOfMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return [
+    { first: dayOfEpoch(monday), last: dayOfEpoch(monday + 6) },
+    { first: ym * 100 + 1, last: ym * 100 + lastOfMonth },
+  ];
+}
+
+/**
+ * The rollups a report over [lo, hi] reads: among the stored ones inside the range, the longest
+ * first (months before weeks), none overlapping another.
+ */
+export function chooseRollups<T extends Period>(stored: readonly T[], lo: number, hi: number): T[] {
+  const inside = stored.filter((p) => p.first >= lo && p.last <= hi && p.first < p.last);
+  inside.sort((a, b) => epochDay(b.last) - epochDay(b.first) - (epochDay(a.last) - epochDay(a.first)) || a.first - b.first);
+  const chosen: T[] = [];
+  for (const p of inside) if (chosen.every((c) => p.last < c.first || p.first > c.last)) chosen.push(p);
+  return chosen.sort((a, b) => a.first - b.first);
+}
+
+/** Days covered by the chosen rollups. */
+export function covers(chosen: readonly Period[], day: number): boolean {
+  for (const p of chosen) if (day >= p.first && day <= p.last) return true;
+  return false;
+}
+
+/** Segments decoded per chunk while summing a period: a chunk's blobs and the running sum are what is held. */
+const CHUNK = 8;
+
+/**
+ * Sums the lists and the "others" of a period's segments into one lists blob. `next` yields the
+ * decoded lists of the period's segments one at a time; CHUNK of them are merged into the running
+ * sum at once, so a busy month never holds all of its days' blobs.
+ */
+export function sumPeriod(next: () => DecodedLists | null): Buffer {
+  const acc = new Map<number, ListSegment>();
+  const others = new Map<number, { hits: number; bytes: number }>();
+  let done = false;
+  while (!done) {
+    const chunk: DecodedLists[] = [];
+    while (chunk.length < CHUNK) {
+      const d = next();
+      if (d === null) {
+        done = true;
+        break;
+      }
+      chunk.push(d);
+    }
+    const byId = new Map<number, ListSegment[]>();
+    for (const [id, l] of acc) byId.set(id, [l]);
+    for (const d of chunk) {
+      for (const [id, l] of d.lists) {
+        const g = byId.get(id);
+        if (g === undefined) byId.set(id, [l]);
+        else g.push(l);
+      }
+      for (const [id, c] of d.others) {
+        const o = others.get(id);
+        if (o === undefined) others.set(id, { hits: c.hits, bytes: c.bytes });
+        else {
+          o.hits += c.hits;
+          o.bytes += c.bytes;
+        }
+      }
+    }
+    for (const [id, g] of byId) acc.set(id, mergeLists(g));
+  }
+  return encodeLists([...acc.values()], others);
+}

@@ -1,0 +1,192 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { addDays } from '../../../src/core/dates.js';
+import { openStore, type ReportQuery, type Store } from '../../../src/store/index.js';
+import { chooseRollups, periodsOf } from '../../../src/store/sqlite/rollups.js';
+import { batchOf, type DaySpec, type IntervalSpec } from '../../helpers/batch.js';
+
+const fresh = (): string => join(mkdtempSync(join(tmpdir(), 'weblog-rollup-')), 'w.db');
+
+describe('rollup periods', () => {
+  it('gives the ISO week (Monday to Sunday) and the calendar month of a day', () => {
+    expect(periodsOf(20240304)).toEqual([
+      { first: 20240304, last: 20240310 },
+      { first: 20240301, last: 20240331 },
+    ]);
+    // A Friday whose week starts in the year before; a leap February.
+    expect(periodsOf(20210101)).toEqual([
+      { first: 20201228, last: 20210103 },
+      { first: 20210101, last: 20210131 },
+    ]);
+    expect(periodsOf(20240229)[1]).toEqual({ first: 20240201, last: 20240229 });
+    expect(periodsOf(20240310)[0]).toEqual({ first: 20240304, last: 20240310 });
+  });
+
+  it('covers a range with the longest rollups inside it, none overlapping', () => {
+    const stored = [
+      { id: 1, first: 20240226, last: 20240303 },
+      { id: 2, first: 20240301, last: 20240331 },
+      { id: 3, first: 20240304, last: 20240310 },
+      { id: 4, first: 20240401, last: 20240430 },
+    ];
+    // March is inside: it wins over the weeks that overlap it.
+    expect(chooseRollups(stored, 20240226, 20240415).map((p) => p.id)).toEqual([2]);
+    expect(chooseRollups(stored, 20240226, 20240310).map((p) => p.id)).toEqual([1, 3]);
+    expect(chooseRollups(stored, 20240301, 20240430).map((p) => p.id)).toEqual([2, 4]);
+    expect(chooseRollups(stored, 20240302, 20240330).map((p) => p.id)).toEqual([3]);
+    expect(chooseRollups(stored, 20240305, 20240330)).toEqual([]);
+  });
+});
+
+/** A deterministic generator: the same batches for both stores. */
+function rng(seed: number): (n: number) => number {
+  let s = seed >>> 0;
+  return (n) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s % n;
+  };
+}
+
+/** Several commits over 2024-01-25 … 2024-03-14, some days in several pieces, visits open. */
+function batches(seed: number): DaySpec[][] {
+  const next = rng(seed);
+  const out: DaySpec[][] = [];
+  for (let b = 0; b < 14; b++) {
+    const days: DaySpec[] = [];
+    for (let k = 0; k < 6; k++) {
+      const date = addDays('2024-01-25', next(50));
+      if (days.some((d) => d.date === date && d.site === 'a.example')) continue;
+      const ips: Record<string, number> = {};
+      const urls: Record<string, number> = {};
+      const slow: Record<string, [number, number, number, number]> = {};
+      const visits: IntervalSpec[] = [];
+      const n = 5 + next(40);
+      for (let i = 0; i < n; i++) {
+        const ip = `198.51.${next(3)}.${next(60)}`;
+        ips[ip] = (ips[ip] ?? 0) + 1;
+        const url = `/p${next(30)}`;
+        urls[url] = (urls[url] ?? 0) + 1;
+        const ms = 1000 * (1 + next(900));
+        const c = slow[url] ?? [0, 0, 0, 0];
+        slow[url] = [c[0] + 1, c[1] + 10, c[2] + ms, Math.max(c[3], ms)];
+        const t = 3600 * next(20) + next(3000);
+        // Entry and exit pages are among the day's urls, as the aggregator makes them.
+        const exit = Object.keys(urls)[next(Object.keys(urls).length)]!;
+        visits.push({ visitor: next(25), first: t, last: t + next(600), pages: 1, entry: url, exit });
+      }
+      days.push({
+        site: 'a.example',
+        date,
+        hits: n,
+        pages: n,
+        bytes: n * 10,
+        list: { ips, urls, slowPages: slow, referrers: next(2) === 0 ? {} : { [`https://r${next(9)}.example/`]: 1 + next(5) } },
+        others: { urls: [next(4), next(400)] },
+        visits,
+      });
+    }
+    out.push(days);
+  }
+  return out;
+}
+
+function rollupCount(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM seg_rollup').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+const ranges: [string, string][] = [
+  ['2024-01-25', '2024-03-14'],
+  ['2024-02-01', '2024-02-29'],
+  ['2024-02-05', '2024-03-10'],
+  ['2024-01-29', '2024-02-04'],
+  ['2024-02-03', '2024-03-05'],
+  ['2024-01-01', '2024-12-31'],
+  ['2024-02-12', '2024-02-13'],
+];
+
+async function sameReports(a: Store, b: Store): Promise<void> {
+  for (const [from, to] of ranges)
+    for (const top of [0, 3]) {
+      const q: ReportQuery = { site: 'a.example', from, to, top, minHits: { ips: 2 } };
+      expect(await a.query(q), `${from} … ${to}, top ${top}`).toEqual(await b.query(q));
+    }
+}
+
+describe('week and month rollups (SQLite)', () => {
+  it('give the reports the days give, and follow late data', async () => {
+    const pathA = fresh();
+    const rolled = await openStore(pathA, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
+    const plain = await openStore(fresh(), { visitTimeoutSec: 1800, rollupMinBytes: Number.POSITIVE_INFINITY });
+    for (const days of batches(11)) {
+      await rolled.commit(batchOf(days));
+      await plain.commit(batchOf(days));
+    }
+    await rolled.compact();
+    await plain.compact();
+    const built = rollupCount(pathA);
+    // 2024-01-25 … 2024-03-14 touch 8 ISO weeks and 3 months.
+    expect(built).toBeGreaterThanOrEqual(9);
+    await sameReports(rolled, plain);
+
+    // Late lines of a rolled-up day: its week and month are dropped at once, the report follows.
+    const late: DaySpec[] = [{ site: 'a.example', date: '2024-02-14', hits: 3, list: { ips: { '203.0.113.9': 3 }, urls: { '/late': 3 } }, visits: [{ visitor: 99, first: 100, last: 200, pages: 1, entry: '/late', exit: '/late' }] }];
+    await rolled.commit(batchOf(late));
+    await plain.commit(batchOf(late));
+    expect(rollupCount(pathA)).toBe(built - 2);
+    await sameReports(rolled, plain);
+    // The next end of an ingest rolls them up again.
+    await rolled.compact();
+    await plain.compact();
+    expect(rollupCount(pathA)).toBe(built);
+    await sameReports(rolled, plain);
+    await rolled.close();
+    await plain.close();
+  });
+
+  it('leaves a period to its days while a day has pieces whose visits must be joined', async () => {
+    const path = fresh();
+    const plain = await openStore(fresh(), { visitTimeoutSec: 1800, rollupMinBytes: Number.POSITIVE_INFINITY });
+    const day = (date: string, first: number): DaySpec => ({
+      site: 'a.example',
+      date,
+      hits: 1,
+      pages: 1,
+      list: { urls: { [`/p${first}`]: 1 } },
+      visits: [{ visitor: 1, first, last: first, pages: 1, entry: `/p${first}`, exit: `/p${first}` }],
+    });
+    const both = async (st: Store, d: DaySpec): Promise<void> => {
+      await st.commit(batchOf([d]));
+      await plain.commit(batchOf([d]));
+    };
+    // A process that stopped before compacting: 2024-02-13 in two open pieces.
+    const first = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
+    await both(first, day('2024-02-13', 100));
+    await both(first, day('2024-02-13', 400));
+    await first.close();
+    // The next one touches the same week and month, but not that day.
+    const second = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
+    await both(second, day('2024-02-12', 100));
+    await both(second, day('2024-02-12', 9000));
+    await second.compact();
+    expect(rollupCount(path)).toBe(0);
+    await sameReports(second, plain);
+    await second.close();
+    // Once that day is compacted, its week and month are rolled up.
+    const third = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
+    await both(third, day('2024-02-13', 2000));
+    await third.compact();
+    await plain.compact();
+    expect(rollupCount(path)).toBe(2);
+    await sameReports(third, plain);
+    await third.close();
+    await plain.close();
+  });
+});
