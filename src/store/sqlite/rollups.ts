@@ -44,6 +44,10 @@ export function periodsOf(day: number): readonly Period[] {
   ];
 }
 
+export function sameWeek(a: number, b: number): boolean {
+  return periodsOf(a)[0]!.first === periodsOf(b)[0]!.first;
+}
+
 /**
  * The rollups a report over [lo, hi] reads: among the stored ones inside the range, the longest
  * first (months before weeks), none overlapping another.
@@ -62,27 +66,40 @@ export function covers(chosen: readonly Period[], day: number): boolean {
   return false;
 }
 
-/** Segments decoded per chunk while summing a period: a chunk's blobs and the running sum are what is held. */
+/**
+ * Segments merged into the running sum at once while summing a period, at most: a chunk's blobs
+ * and the running sum are what is held (a day of a 10M-line week is ~30 MB of lists).
+ */
 const CHUNK = 8;
+const CHUNK_BYTES = 32 * 1024 * 1024;
+
+/** One segment's lists, decoded, and the size of its blob. */
+export interface PeriodPiece {
+  readonly lists: DecodedLists;
+  readonly bytes: number;
+}
 
 /**
  * Sums the lists and the "others" of a period's segments into one lists blob. `next` yields the
- * decoded lists of the period's segments one at a time; CHUNK of them are merged into the running
- * sum at once, so a busy month never holds all of its days' blobs.
+ * period's segments one at a time; up to CHUNK of them (CHUNK_BYTES of blobs) are merged into
+ * the running sum at once, so a busy month never holds all of its days' blobs. `merged` is told
+ * the blob bytes each chunk leaves behind (to collect them: core/memory.ts releaseBuffers).
  */
-export function sumPeriod(next: () => DecodedLists | null): Buffer {
+export function sumPeriod(next: () => PeriodPiece | null, merged: (bytes: number) => void = () => {}): Buffer {
   const acc = new Map<number, ListSegment>();
   const others = new Map<number, { hits: number; bytes: number }>();
   let done = false;
   while (!done) {
     const chunk: DecodedLists[] = [];
-    while (chunk.length < CHUNK) {
+    let bytes = 0;
+    while (chunk.length < CHUNK && bytes < CHUNK_BYTES) {
       const d = next();
       if (d === null) {
         done = true;
         break;
       }
-      chunk.push(d);
+      chunk.push(d.lists);
+      bytes += d.bytes;
     }
     const byId = new Map<number, ListSegment[]>();
     for (const [id, l] of acc) byId.set(id, [l]);
@@ -102,6 +119,9 @@ export function sumPeriod(next: () => DecodedLists | null): Buffer {
       }
     }
     for (const [id, g] of byId) acc.set(id, mergeLists(g));
+    chunk.length = 0;
+    byId.clear();
+    merged(bytes);
   }
   return encodeLists([...acc.values()], others);
 }

@@ -27,7 +27,7 @@ import { PartEncoder, type EncodedSegment } from './part-encoder.js';
 import { WrittenPieces, type SiteDayGen } from './written-pieces.js';
 import { sumLists, topRows } from './list-sum.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
-import { chooseRollups, covers, periodsOf, sumPeriod } from './rollups.js';
+import { chooseRollups, covers, periodsOf, sameWeek, sumPeriod } from './rollups.js';
 import { KeyHasher, decodeLists, decodeVisits, encodeLists, encodeVisits, type ListSegment } from './segment-codec.js';
 
 export interface SqliteStoreOptions {
@@ -235,7 +235,9 @@ class SqliteStore implements Store {
       ),
       rollupLists: p<{ lists: Buffer }>('SELECT lists FROM seg_rollup WHERE id = ?'),
       rollupPut: p('INSERT OR REPLACE INTO seg_rollup (site_id, first_day, last_day, lists) VALUES (?, ?, ?, ?)'),
-      periodSize: p<{ n: number; bytes: number | null }>('SELECT COUNT(*) AS n, SUM(length(lists)) AS bytes FROM seg WHERE site_id = ? AND day BETWEEN ? AND ?'),
+      periodSize: p<{ n: number; bytes: number | null; lo: number | null; hi: number | null }>(
+        'SELECT COUNT(*) AS n, SUM(length(lists)) AS bytes, MIN(day) AS lo, MAX(day) AS hi FROM seg WHERE site_id = ? AND day BETWEEN ? AND ?',
+      ),
       // A day with two open pieces of one generation has its visits joined by the report (entry
       // and exit pages): its stored lists are not the day's, so its period is not rolled up.
       periodJoins: p<{ one: number }>(
@@ -427,10 +429,16 @@ class SqliteStore implements Store {
         this.#db.transaction(() => {
           const size = this.#st.periodSize.get(site, first, last)!;
           if (size.n < 2 || (size.bytes ?? 0) < this.#rollupMin) return;
+          // A month whose data lies in one week: that week's rollup already stands for it.
+          if (last - first > 6 && sameWeek(size.lo!, size.hi!)) return;
           if (this.#st.periodJoins.get(site, first, last) !== undefined) return;
           const seqs = this.#st.periodSeqs.all(site, first, last);
           let i = 0;
-          const lists = sumPeriod(() => (i < seqs.length ? decodeLists(this.#st.segLists.get(seqs[i++]!.seq)!.lists) : null));
+          const lists = sumPeriod(() => {
+            if (i >= seqs.length) return null;
+            const blob = this.#st.segLists.get(seqs[i++]!.seq)!.lists;
+            return { lists: decodeLists(blob), bytes: blob.length };
+          }, releaseBuffers);
           this.#st.rollupPut.run(site, first, last, lists);
         }).immediate();
       }

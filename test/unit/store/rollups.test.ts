@@ -179,12 +179,18 @@ describe('week and month rollups (SQLite)', () => {
     expect(rollupCount(path)).toBe(0);
     await sameReports(second, plain);
     await second.close();
-    // Once that day is compacted, its week and month are rolled up.
+    // Once that day is compacted, its week is rolled up (not February: its data is in that week).
     const third = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
     await both(third, day('2024-02-13', 2000));
     await third.compact();
     await plain.compact();
-    expect(rollupCount(path)).toBe(2);
+    expect(rollupCount(path)).toBe(1);
+    // A day of another week of February: now the month is rolled up too.
+    await both(third, day('2024-02-20', 100));
+    await both(third, day('2024-02-21', 100));
+    await third.compact();
+    await plain.compact();
+    expect(rollupCount(path)).toBe(3);
     await sameReports(third, plain);
     await third.close();
     await plain.close();
