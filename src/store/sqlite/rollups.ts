@@ -9,7 +9,7 @@
  * one of its days is added or removed (late lines, compaction, retention, a site's deletion), so
  * a stored rollup always equals the sum of its days.
  */
-import { mergeLists } from './list-sum.js';
+import { mergeLists, summed } from './list-sum.js';
 import { encodeLists, type DecodedLists, type ListSegment } from './segment-codec.js';
 
 /** Days are YYYYMMDD integers in the store. */
@@ -71,7 +71,7 @@ export function covers(chosen: readonly Period[], day: number): boolean {
  * and the running sum are what is held (a day of a 10M-line week is ~30 MB of lists).
  */
 const CHUNK = 8;
-const CHUNK_BYTES = 32 * 1024 * 1024;
+const CHUNK_BYTES = 16 * 1024 * 1024;
 
 /** One segment's lists, decoded, and the size of its blob. */
 export interface PeriodPiece {
@@ -88,8 +88,8 @@ export interface PeriodPiece {
 export function sumPeriod(next: () => PeriodPiece | null, merged: (bytes: number) => void = () => {}): Buffer {
   const acc = new Map<number, ListSegment>();
   const others = new Map<number, { hits: number; bytes: number }>();
-  let done = false;
-  while (!done) {
+  for (;;) {
+    let done = false;
     const chunk: DecodedLists[] = [];
     let bytes = 0;
     while (chunk.length < CHUNK && bytes < CHUNK_BYTES) {
@@ -118,10 +118,13 @@ export function sumPeriod(next: () => PeriodPiece | null, merged: (bytes: number
         }
       }
     }
+    if (done) {
+      // The last chunk is summed straight into the blob: no merged copy of every list besides.
+      return encodeLists([...byId.values()].map((g) => (g.length === 1 ? g[0]! : summed(g))), others);
+    }
     for (const [id, g] of byId) acc.set(id, mergeLists(g));
     chunk.length = 0;
     byId.clear();
     merged(bytes);
   }
-  return encodeLists([...acc.values()], others);
 }
