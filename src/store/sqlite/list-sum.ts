@@ -19,17 +19,13 @@ export interface ListSums {
   readonly idx: Uint32Array;
 }
 
-/** The per-key sums of `lists` (all of one list id). */
-export function sumLists(lists: readonly ListSegment[]): ListSums {
-  let total = 0;
-  for (const l of lists) total += l.hashHi.length;
-  const timed = lists.some((l) => l.timeSum !== null);
-  const hits = new Float64Array(total);
-  const bytes = new Float64Array(total);
-  const timeSum = timed ? new Float64Array(total) : null;
-  const timeMax = timed ? new Float64Array(total) : null;
-  const seg = new Uint32Array(total);
-  const idx = new Uint32Array(total);
+/**
+ * The k-way merge of `lists` by key hash: `key(s, p)` for the first entry of each distinct key
+ * (list s, entry p), `add(s, p)` for every entry, that one included, in hash order. The one
+ * merge loop of the store: reports sum into arrays, compactions and rollups write straight into
+ * a blob.
+ */
+function mergeWalk(lists: readonly ListSegment[], key: (s: number, p: number) => void, add: (s: number, p: number) => void): void {
   const k = lists.length;
   // A binary heap of list numbers, ordered by each list's current (hashHi, hashLo).
   const pos = new Uint32Array(k);
@@ -58,7 +54,7 @@ export function sumLists(lists: readonly ListSegment[]): ListSums {
   };
   for (let s = 0; s < k; s++) if (lists[s]!.hashHi.length > 0) heap[size++] = s;
   for (let i = (size >> 1) - 1; i >= 0; i--) down(i);
-  let n = -1;
+  let first = true;
   let lastHi = -1;
   let lastLo = -1;
   while (size > 0) {
@@ -67,29 +63,48 @@ export function sumLists(lists: readonly ListSegment[]): ListSums {
     const p = pos[s]!;
     const hi = l.hashHi[p]!;
     const lo = l.hashLo[p]!;
-    if (n < 0 || hi !== lastHi || lo !== lastLo) {
-      n++;
+    if (first || hi !== lastHi || lo !== lastLo) {
+      first = false;
       lastHi = hi;
       lastLo = lo;
-      seg[n] = s;
-      idx[n] = p;
-      hits[n] = 0;
-      bytes[n] = 0;
-      if (timed) {
-        timeSum![n] = 0;
-        timeMax![n] = 0;
-      }
+      key(s, p);
     }
-    hits[n] = hits[n]! + l.hits[p]!;
-    bytes[n] = bytes[n]! + l.bytes[p]!;
-    if (timed && l.timeSum !== null) {
-      timeSum![n] = timeSum![n]! + l.timeSum[p]!;
-      if (l.timeMax![p]! > timeMax![n]!) timeMax![n] = l.timeMax![p]!;
-    }
+    add(s, p);
     pos[s] = p + 1;
     if (p + 1 >= l.hashHi.length) heap[0] = heap[--size]!;
     down(0);
   }
+}
+
+/** The per-key sums of `lists` (all of one list id). */
+export function sumLists(lists: readonly ListSegment[]): ListSums {
+  let total = 0;
+  for (const l of lists) total += l.hashHi.length;
+  const timed = lists.some((l) => l.timeSum !== null);
+  const hits = new Float64Array(total);
+  const bytes = new Float64Array(total);
+  const timeSum = timed ? new Float64Array(total) : null;
+  const timeMax = timed ? new Float64Array(total) : null;
+  const seg = new Uint32Array(total);
+  const idx = new Uint32Array(total);
+  let n = -1;
+  mergeWalk(
+    lists,
+    (s, p) => {
+      n++;
+      seg[n] = s;
+      idx[n] = p;
+    },
+    (s, p) => {
+      const l = lists[s]!;
+      hits[n] = hits[n]! + l.hits[p]!;
+      bytes[n] = bytes[n]! + l.bytes[p]!;
+      if (timed && l.timeSum !== null) {
+        timeSum![n] = timeSum![n]! + l.timeSum[p]!;
+        if (l.timeMax![p]! > timeMax![n]!) timeMax![n] = l.timeMax![p]!;
+      }
+    },
+  );
   n++;
   return {
     n,
@@ -104,35 +119,51 @@ export function sumLists(lists: readonly ListSegment[]): ListSums {
 
 /**
  * The sum of lists with one id as a list that writes itself at its exact size (encodeLists):
- * how a compaction sums a site-day's pieces straight into the new blob.
+ * how a compaction or a rollup sums pieces straight into the new blob. Two passes of the merge,
+ * one to size the list and one to write it, so nothing but the pieces and the blob is held
+ * (one pass into arrays held ~24 bytes per entry of every piece besides).
  */
 export function summed(lists: readonly ListSegment[]): ListFill {
-  const s = sumLists(lists);
+  let n = 0;
   let textBytes = 0;
-  for (let i = 0; i < s.n; i++) textBytes += keyOf(lists[s.seg[i]!]!, s.idx[i]!).length;
+  mergeWalk(
+    lists,
+    (s, p) => {
+      n++;
+      textBytes += keyOf(lists[s]!, p).length;
+    },
+    () => {},
+  );
   return {
     id: lists[0]!.id,
-    n: s.n,
+    n,
     textBytes,
-    timed: s.timeSum !== null,
+    timed: lists.some((l) => l.timeSum !== null),
     fill(into: ListSegment): void {
-      into.hits.set(s.hits);
-      into.bytes.set(s.bytes);
-      if (s.timeSum !== null) {
-        into.timeSum!.set(s.timeSum);
-        into.timeMax!.set(s.timeMax!);
-      }
+      let i = -1;
       let t = 0;
-      for (let i = 0; i < s.n; i++) {
-        const l = lists[s.seg[i]!]!;
-        const k = s.idx[i]!;
-        into.hashHi[i] = l.hashHi[k]!;
-        into.hashLo[i] = l.hashLo[k]!;
-        const kb = keyOf(l, k);
-        into.text.set(kb, t);
-        t += kb.length;
-        into.textEnd[i] = t;
-      }
+      mergeWalk(
+        lists,
+        (s, p) => {
+          const l = lists[s]!;
+          i++;
+          into.hashHi[i] = l.hashHi[p]!;
+          into.hashLo[i] = l.hashLo[p]!;
+          const kb = keyOf(l, p);
+          into.text.set(kb, t);
+          t += kb.length;
+          into.textEnd[i] = t;
+        },
+        (s, p) => {
+          const l = lists[s]!;
+          into.hits[i] = into.hits[i]! + l.hits[p]!;
+          into.bytes[i] = into.bytes[i]! + l.bytes[p]!;
+          if (into.timeSum !== null && l.timeSum !== null) {
+            into.timeSum[i] = into.timeSum[i]! + l.timeSum[p]!;
+            if (l.timeMax![p]! > into.timeMax![i]!) into.timeMax![i] = l.timeMax![p]!;
+          }
+        },
+      );
     },
   };
 }

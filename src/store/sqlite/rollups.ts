@@ -122,9 +122,15 @@ export function sumPeriod(next: () => PeriodPiece | null, merged: (bytes: number
       // The last chunk is summed straight into the blob: no merged copy of every list besides.
       return encodeLists([...byId.values()].map((g) => (g.length === 1 ? g[0]! : summed(g))), others);
     }
-    for (const [id, g] of byId) acc.set(id, mergeLists(g));
+    // What dies with this merge: the chunk's blobs and the running sum it replaces.
+    let dead = bytes;
+    for (const [id, g] of byId) {
+      const old = acc.get(id);
+      if (old !== undefined && g.length > 1) dead += old.text.length + old.hashHi.length * (old.timeSum === null ? 28 : 44);
+      acc.set(id, mergeLists(g));
+    }
     chunk.length = 0;
     byId.clear();
-    merged(bytes);
+    merged(dead);
   }
 }

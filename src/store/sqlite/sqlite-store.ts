@@ -47,6 +47,13 @@ const COMPACT_AT = 8;
  * thousands of small sites on one log would each pay a rollup at every ingest.
  */
 const ROLLUP_MIN_BYTES = 1024 * 1024;
+/**
+ * ...and at most this many: building one holds the running sum, a day's blob and the new blob,
+ * ~1.5× the period's list bytes (the 110 MB week of the bench's 10M-line log added 84 MB to that
+ * ingest's peak RSS), and an ingest must stay within its memory. Larger periods are read day by
+ * day, as before rollups; rollup rows split by key-hash range would lift the limit.
+ */
+const ROLLUP_MAX_BYTES = 64 * 1024 * 1024;
 
 /** A touched site-day as one number: site id × 10⁸ + YYYYMMDD. */
 const SITE_DAY = 100_000_000;
@@ -428,7 +435,7 @@ class SqliteStore implements Store {
       for (const { site, first, last } of periods.values()) {
         this.#db.transaction(() => {
           const size = this.#st.periodSize.get(site, first, last)!;
-          if (size.n < 2 || (size.bytes ?? 0) < this.#rollupMin) return;
+          if (size.n < 2 || (size.bytes ?? 0) < this.#rollupMin || size.bytes! > ROLLUP_MAX_BYTES) return;
           // A month whose data lies in one week: that week's rollup already stands for it.
           if (last - first > 6 && sameWeek(size.lo!, size.hi!)) return;
           if (this.#st.periodJoins.get(site, first, last) !== undefined) return;
