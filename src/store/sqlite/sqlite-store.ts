@@ -48,9 +48,9 @@ const COMPACT_AT = 8;
  */
 const ROLLUP_MIN_BYTES = 1024 * 1024;
 /**
- * ...and at most this many: building one holds the running sum, a day's blob and the new blob,
- * ~1.5× the period's list bytes (the 110 MB week of the bench's 10M-line log added 84 MB to that
- * ingest's peak RSS), and an ingest must stay within its memory. Larger periods are read day by
+ * ...and at most this many: building one holds the running sum, a day's blob and the new blob
+ * (the 110 MB week of the bench's 10M-line log added 82 MB to that ingest's peak RSS), and an
+ * ingest must stay within its memory. Larger periods are read day by
  * day, as before rollups; rollup rows split by key-hash range would lift the limit.
  */
 const ROLLUP_MAX_BYTES = 64 * 1024 * 1024;
@@ -422,13 +422,10 @@ class SqliteStore implements Store {
    */
   #rollUp(): void {
     const today = dayInt(new Date().toISOString().slice(0, 10));
-    const periods = new Map<number, { site: number; first: number; last: number }>();
+    const periods = new Map<string, { site: number; first: number; last: number }>();
     for (const sd of this.#touched) {
       const site = Math.floor(sd / SITE_DAY);
-      for (const p of periodsOf(sd % SITE_DAY)) {
-        // first and last are YYYYMMDD: (site, first, last) as one key, last as its offset in days (≤ 31).
-        if (p.last < today) periods.set(site * SITE_DAY * 100 + p.first * 100 + ((p.last - p.first) % 100), { site, ...p });
-      }
+      for (const p of periodsOf(sd % SITE_DAY)) if (p.last < today) periods.set(`${site}:${p.first}:${p.last}`, { site, ...p });
     }
     this.#touched.clear();
     try {
