@@ -18,6 +18,21 @@ export function isoToDay(date: string): number {
   return Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
 }
 
+/** The ISO week (Monday to Sunday) of a day number, as day numbers. */
+export function isoWeekOf(day: number): { first: number; last: number } {
+  // 1970-01-01 (day 0) was a Thursday: Monday is 0.
+  const monday = day - ((((day + 3) % 7) + 7) % 7);
+  return { first: monday, last: monday + 6 };
+}
+
+/** The calendar month of a day number, as day numbers. */
+export function monthOf(day: number): { first: number; last: number } {
+  const d = new Date(day * DAY_MS);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  return { first: Date.UTC(y, m, 1) / DAY_MS, last: Date.UTC(y, m + 1, 0) / DAY_MS };
+}
+
 /** Today (UTC) as 'YYYY-MM-DD', or the given clock's. */
 export function todayIso(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10);

@@ -9,6 +9,7 @@
  * one of its days is added or removed (late lines, compaction, retention, a site's deletion), so
  * a stored rollup always equals the sum of its days.
  */
+import { dayToIso, isoToDay, isoWeekOf, monthOf } from '../../core/dates.js';
 import { mergeLists, summed } from './list-sum.js';
 import { encodeLists, type DecodedLists, type ListSegment } from './segment-codec.js';
 
@@ -18,34 +19,24 @@ export interface Period {
   readonly last: number;
 }
 
-const DAY_MS = 86_400_000;
-
-function epochDay(d: number): number {
-  return Date.UTC(Math.floor(d / 10000), Math.floor(d / 100) % 100 - 1, d % 100) / DAY_MS;
-}
-
-function dayOfEpoch(e: number): number {
-  const t = new Date(e * DAY_MS);
-  return t.getUTCFullYear() * 10000 + (t.getUTCMonth() + 1) * 100 + t.getUTCDate();
-}
+/** YYYYMMDD ↔ day numbers (core/dates.ts does the calendar). */
+const dayNumber = (d: number): number => isoToDay(`${Math.floor(d / 10000)}-${String(Math.floor(d / 100) % 100).padStart(2, '0')}-${String(d % 100).padStart(2, '0')}`);
+const yyyymmdd = (n: number): number => Number(dayToIso(n).replaceAll('-', ''));
+const span = (p: Period): number => dayNumber(p.last) - dayNumber(p.first);
 
 /** The ISO week (Monday to Sunday) and the calendar month of a day. */
 export function periodsOf(day: number): readonly Period[] {
-  const e = epochDay(day);
-  // 1970-01-01 was a Thursday: Monday is 0.
-  const monday = e - ((e + 3) % 7);
-  const ym = Math.floor(day / 100);
-  const y = Math.floor(ym / 100);
-  const m = ym % 100;
-  const lastOfMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return [
-    { first: dayOfEpoch(monday), last: dayOfEpoch(monday + 6) },
-    { first: ym * 100 + 1, last: ym * 100 + lastOfMonth },
-  ];
+  const n = dayNumber(day);
+  return [isoWeekOf(n), monthOf(n)].map((p) => ({ first: yyyymmdd(p.first), last: yyyymmdd(p.last) }));
 }
 
-export function sameWeek(a: number, b: number): boolean {
-  return periodsOf(a)[0]!.first === periodsOf(b)[0]!.first;
+/**
+ * Whether a period with data from day lo to day hi is worth a rollup of its own: not a month
+ * whose data lies in one week (that week's rollup stands for it).
+ */
+export function worthRolling(p: Period, lo: number, hi: number): boolean {
+  const month = span(p) > 6;
+  return !(month && periodsOf(lo)[0]!.first === periodsOf(hi)[0]!.first);
 }
 
 /**
@@ -54,7 +45,7 @@ export function sameWeek(a: number, b: number): boolean {
  */
 export function chooseRollups<T extends Period>(stored: readonly T[], lo: number, hi: number): T[] {
   const inside = stored.filter((p) => p.first >= lo && p.last <= hi && p.first < p.last);
-  inside.sort((a, b) => epochDay(b.last) - epochDay(b.first) - (epochDay(a.last) - epochDay(a.first)) || a.first - b.first);
+  inside.sort((a, b) => span(b) - span(a) || a.first - b.first);
   const chosen: T[] = [];
   for (const p of inside) if (chosen.every((c) => p.last < c.first || p.first > c.last)) chosen.push(p);
   return chosen.sort((a, b) => a.first - b.first);
@@ -68,7 +59,7 @@ export function covers(chosen: readonly Period[], day: number): boolean {
 
 /**
  * Segments merged into the running sum at once while summing a period, at most: a chunk's blobs
- * and the running sum are what is held (a day of a 10M-line week is ~30 MB of lists).
+ * and the running sum are what is held (a day of the bench's 10M-line week: 14–16 MB of lists).
  */
 const CHUNK = 8;
 const CHUNK_BYTES = 16 * 1024 * 1024;

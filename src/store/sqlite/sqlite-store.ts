@@ -27,7 +27,7 @@ import { PartEncoder, type EncodedSegment } from './part-encoder.js';
 import { WrittenPieces, type SiteDayGen } from './written-pieces.js';
 import { sumLists, topRows } from './list-sum.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
-import { chooseRollups, covers, periodsOf, sameWeek, sumPeriod } from './rollups.js';
+import { chooseRollups, covers, periodsOf, sumPeriod, worthRolling } from './rollups.js';
 import { KeyHasher, decodeLists, decodeVisits, encodeLists, encodeVisits, type ListSegment } from './segment-codec.js';
 
 export interface SqliteStoreOptions {
@@ -433,8 +433,7 @@ class SqliteStore implements Store {
         this.#db.transaction(() => {
           const size = this.#st.periodSize.get(site, first, last)!;
           if (size.n < 2 || (size.bytes ?? 0) < this.#rollupMin || size.bytes! > ROLLUP_MAX_BYTES) return;
-          // A month whose data lies in one week: that week's rollup already stands for it.
-          if (last - first > 6 && sameWeek(size.lo!, size.hi!)) return;
+          if (!worthRolling({ first, last }, size.lo!, size.hi!)) return;
           if (this.#st.periodJoins.get(site, first, last) !== undefined) return;
           const seqs = this.#st.periodSeqs.all(site, first, last);
           let i = 0;

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../../src/core/dates.js';
 import { openStore, type ReportQuery, type Store } from '../../../src/store/index.js';
-import { chooseRollups, periodsOf } from '../../../src/store/sqlite/rollups.js';
+import { chooseRollups, periodsOf, worthRolling } from '../../../src/store/sqlite/rollups.js';
 import { batchOf, type DaySpec, type IntervalSpec } from '../../helpers/batch.js';
 
 const fresh = (): string => join(mkdtempSync(join(tmpdir(), 'weblog-rollup-')), 'w.db');
@@ -23,6 +23,13 @@ describe('rollup periods', () => {
     ]);
     expect(periodsOf(20240229)[1]).toEqual({ first: 20240201, last: 20240229 });
     expect(periodsOf(20240310)[0]).toEqual({ first: 20240304, last: 20240310 });
+  });
+
+  it('leaves a month to its week when all its data lies in that week, and rolls up any week', () => {
+    expect(worthRolling({ first: 20240301, last: 20240331 }, 20240304, 20240310)).toBe(false);
+    expect(worthRolling({ first: 20240301, last: 20240331 }, 20240304, 20240311)).toBe(true);
+    // A week across two months is a week, whatever its YYYYMMDD numbers.
+    expect(worthRolling({ first: 20240226, last: 20240303 }, 20240226, 20240303)).toBe(true);
   });
 
   it('covers a range with the longest rollups inside it, none overlapping', () => {
@@ -93,14 +100,15 @@ function batches(seed: number): DaySpec[][] {
   return out;
 }
 
-function rollupCount(path: string): number {
+function rollups(path: string): string[] {
   const db = new Database(path, { readonly: true });
   try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM seg_rollup').get() as { n: number }).n;
+    return (db.prepare('SELECT first_day, last_day FROM seg_rollup ORDER BY first_day, last_day').raw().all() as [number, number][]).map(([a, b]) => `${a}-${b}`);
   } finally {
     db.close();
   }
 }
+const rollupCount = (path: string): number => rollups(path).length;
 
 const ranges: [string, string][] = [
   ['2024-01-25', '2024-03-14'],
@@ -132,8 +140,9 @@ describe('week and month rollups (SQLite)', () => {
     await rolled.compact();
     await plain.compact();
     const built = rollupCount(pathA);
-    // 2024-01-25 … 2024-03-14 touch 8 ISO weeks and 3 months.
+    // 2024-01-25 … 2024-03-14 touch 8 ISO weeks and 3 months; weeks across two months too.
     expect(built).toBeGreaterThanOrEqual(9);
+    expect(rollups(pathA)).toEqual(expect.arrayContaining(['20240129-20240204', '20240201-20240229', '20240226-20240303']));
     await sameReports(rolled, plain);
 
     // Late lines of a rolled-up day: its week and month are dropped at once, the report follows.
