@@ -104,7 +104,12 @@ export async function migrateStore(location: string): Promise<MigrateResult> {
     }
   }
   const store = openSqliteStore(location, { visitTimeoutSec: 1800 });
-  await store.close();
+  try {
+    // Rolls up the history of a store that came from schema 7 (sqlite-store.ts compact()).
+    await store.compact();
+  } finally {
+    await store.close();
+  }
   return { location, from: -1, to: SCHEMA_VERSION };
 }
 

@@ -382,6 +382,9 @@ CREATE TRIGGER seg_rollup_stale_del AFTER DELETE ON seg BEGIN
   DELETE FROM seg_rollup WHERE site_id = old.site_id AND first_day BETWEEN old.day - 10000 AND old.day AND last_day >= old.day;
 END;
 `,
+    // The history a store already holds is rolled up by the next compact() (`weblog store
+    // migrate`, or the end of the next ingest), outside this transaction.
+    run: (db) => void db.prepare("INSERT INTO store_meta (key, value) SELECT 'rollup_history', 'pending' WHERE EXISTS (SELECT 1 FROM seg)").run(),
   },
 ];
 

@@ -252,6 +252,9 @@ class SqliteStore implements Store {
          GROUP BY g.day, g.gen HAVING COUNT(*) > 1 LIMIT 1`,
       ),
       periodSeqs: p<{ seq: number }>('SELECT seq FROM seg WHERE site_id = ? AND day BETWEEN ? AND ? ORDER BY seq'),
+      historyPending: p<{ value: string }>("SELECT value FROM store_meta WHERE key = 'rollup_history'"),
+      historyDone: p("DELETE FROM store_meta WHERE key = 'rollup_history'"),
+      allSiteDays: p<{ site_id: number; day: number }>('SELECT DISTINCT site_id, day FROM seg'),
       segVis: p<{ vis: Buffer }>('SELECT vis FROM seg_vis WHERE seq = ?'),
       rejectUp: p(`INSERT INTO rejected (site_id, reason, lines) VALUES (?, ?, ?)
         ON CONFLICT (site_id, reason) DO UPDATE SET lines = lines + excluded.lines`),
@@ -396,7 +399,17 @@ class SqliteStore implements Store {
   }
 
   async compact(): Promise<void> {
-    if (this.#written.empty) return;
+    // A store migrated to v8 rolls up the history it held, once.
+    const history = !this.#readonly && this.#st.historyPending.get() !== undefined;
+    if (history) for (const r of this.#st.allSiteDays.all()) this.#touched.add(r.site_id * SITE_DAY + r.day);
+    if (this.#written.empty) {
+      if (history) {
+        this.#rollUp();
+        this.#st.historyDone.run();
+        this.#reclaim();
+      }
+      return;
+    }
     // Site-days this process wrote more than one piece of, and those it wrote one piece of that
     // already had pieces from before (earlier runs): the second kind found by one statement over
     // the segments appended since the store was opened, not a lookup per site-day.
@@ -413,6 +426,7 @@ class SqliteStore implements Store {
     this.#written.clear();
     if (due.size > 0) this.#compactKeys([...due.values()]);
     this.#rollUp();
+    if (history) this.#st.historyDone.run();
     this.#reclaim();
   }
 

@@ -160,6 +160,29 @@ describe('week and month rollups (SQLite)', () => {
     await plain.close();
   });
 
+  it('rolls up the history of a store migrated from schema 7 once, at its next compact', async () => {
+    const path = fresh();
+    const s = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
+    for (const days of batches(5)) await s.commit(batchOf(days));
+    await s.compact();
+    const want = rollups(path);
+    expect(want.length).toBeGreaterThan(3);
+    await s.close();
+    // The same store as schema 7 left it: no rollups.
+    const db = new Database(path);
+    db.exec(`DROP TRIGGER seg_rollup_stale_add; DROP TRIGGER seg_rollup_stale_del; DROP TABLE seg_rollup;
+      DELETE FROM schema_migration WHERE version = 8;`);
+    db.close();
+    const migrated = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
+    expect(rollups(path)).toEqual([]);
+    await migrated.compact();
+    expect(rollups(path)).toEqual(want);
+    const meta = new Database(path, { readonly: true });
+    expect(meta.prepare("SELECT COUNT(*) AS n FROM store_meta WHERE key = 'rollup_history'").get()).toEqual({ n: 0 });
+    meta.close();
+    await migrated.close();
+  });
+
   it('leaves a period to its days while a day has pieces whose visits must be joined', async () => {
     const path = fresh();
     const plain = await openStore(fresh(), { visitTimeoutSec: 1800, rollupMinBytes: Number.POSITIVE_INFINITY });
