@@ -401,7 +401,7 @@ class SqliteStore implements Store {
   async compact(): Promise<void> {
     // A store migrated to v8 rolls up the history it held, once.
     const history = !this.#readonly && this.#st.historyPending.get() !== undefined;
-    if (history) for (const r of this.#st.allSiteDays.all()) this.#touched.add(r.site_id * SITE_DAY + r.day);
+    if (history) for (const r of this.#st.allSiteDays.iterate()) this.#touched.add(r.site_id * SITE_DAY + r.day);
     if (this.#written.empty) {
       if (history) {
         this.#rollUp();
