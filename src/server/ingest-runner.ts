@@ -26,7 +26,7 @@ export interface IngestJob {
 
 export interface IngestRunner {
   run(job: IngestJob): Promise<IngestSummary>;
-  /** Run the retention rules, queued behind running ingests (one writer). */
+  /** Compact what the ingests wrote and run the retention rules, queued behind running ingests (one writer). */
   purge(now: Date): Promise<PurgeResult>;
   /** Resolves when every queued and running ingest has finished (graceful shutdown). */
   idle(): Promise<void>;
@@ -93,7 +93,12 @@ export function createIngestRunner(deps: {
 
   return {
     purge(now) {
-      const result = tail.then(() => runPurge(store, keys, deps.rawDir ?? '', now));
+      // As after `weblog ingest`: the site-days the requests since the last run wrote in pieces
+      // are compacted, and the weeks and months they ended are rolled up, before the retention rules.
+      const result = tail.then(async () => {
+        await store.compact();
+        return runPurge(store, keys, deps.rawDir ?? '', now);
+      });
       tail = result.catch(() => undefined);
       return result;
     },

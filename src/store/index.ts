@@ -3,7 +3,7 @@ export type { Store, ReportQuery, StoredReport, StoredDay, StoredRow, AuditRecor
 export { openStore, defaultStorePath, openKeyRingFor, requireStore, openAccountStore } from './open.js';
 export { compareKeys } from './sqlite/sqlite-store.js';
 export { migrateStore } from './open.js';
-export type { MigrateResult } from './open.js';
+export type { MigrateResult, OpenStoreOptions } from './open.js';
 export { asciiLower, checkCustomerId, checkSiteName, isSiteName } from './accounts.js';
 export type { AccountStore, Principal } from './accounts.js';
 export { isClickHouseUrl } from './clickhouse/url.js';

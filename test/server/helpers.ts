@@ -5,7 +5,7 @@ import { keyRingPathFor, openFileKeyRing } from '../../src/anonymise/index.js';
 import { serveConfig } from '../../src/cli/serve.js';
 import { createApp, type App, type ServerOptions } from '../../src/server/index.js';
 import { openAccountStore } from '../../src/store/index.js';
-import { openStore } from '../../src/store/index.js';
+import { openStore, type OpenStoreOptions } from '../../src/store/index.js';
 import { tempStore, weblog } from '../helpers/cli.js';
 
 export const UA_FF = 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0';
@@ -43,7 +43,7 @@ export function lastLine(stdout: string): string {
  * Store with customers a/b, sites, tokens, and data for both sites (ingested with the CLI, so
  * page and API tests read what the CLI wrote).
  */
-export async function setup(opts: Partial<ServerOptions> & { withData?: boolean; serveArgs?: string[] } = {}): Promise<Fixture> {
+export async function setup(opts: Partial<ServerOptions> & { withData?: boolean; serveArgs?: string[]; storeOptions?: Partial<OpenStoreOptions> } = {}): Promise<Fixture> {
   const storePath = tempStore();
   await cli(['customer', 'add', 'a', '--store', storePath]);
   await cli(['customer', 'add', 'b', '--store', storePath]);
@@ -64,10 +64,10 @@ export async function setup(opts: Partial<ServerOptions> & { withData?: boolean;
       await cli(['ingest', '--store', storePath, '--site', site, '--format', 'combined', '--quiet', log]);
     }
   }
-  const store = await openStore(storePath, { visitTimeoutSec: 1800 });
+  const store = await openStore(storePath, { visitTimeoutSec: 1800, ...opts.storeOptions });
   const accounts = openAccountStore(storePath);
   const keys = openFileKeyRing(keyRingPathFor(storePath));
-  const { serveArgs, withData: _w, ...rest } = opts;
+  const { serveArgs, withData: _w, storeOptions: _s, ...rest } = opts;
   const app = await createApp({
     store,
     accounts,

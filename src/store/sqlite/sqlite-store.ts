@@ -13,6 +13,7 @@
  * behind (privacy issue).
  */
 import { randomInt } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { TOTAL_FIELDS, mergeSiteMeta, type Batch, type RawFileSize, type SiteMeta } from '../../aggregate/index.js';
 import { AppError, appError } from '../../core/errors.js';
@@ -54,6 +55,9 @@ const ROLLUP_MIN_BYTES = 1024 * 1024;
  * day, as before rollups; rollup rows split by key-hash range would lift the limit.
  */
 const ROLLUP_MAX_BYTES = 64 * 1024 * 1024;
+/** Site-days compacted in one transaction by compact(). */
+const COMPACT_CHUNK = 256;
+
 
 /** A touched site-day as one number: site id × 10⁸ + YYYYMMDD. */
 const SITE_DAY = 100_000_000;
@@ -402,30 +406,30 @@ class SqliteStore implements Store {
     // A store migrated to v8 rolls up the history it held, once.
     const history = !this.#readonly && this.#st.historyPending.get() !== undefined;
     if (history) for (const r of this.#st.allSiteDays.iterate()) this.#touched.add(r.site_id * SITE_DAY + r.day);
-    if (this.#written.empty) {
-      if (history) {
-        this.#rollUp();
-        this.#st.historyDone.run();
-        this.#reclaim();
+    if (!this.#written.empty) {
+      // Site-days this process wrote more than one piece of, and those it wrote one piece of that
+      // already had pieces from before (earlier runs): the second kind found by one statement over
+      // the segments appended since the store was opened, not a lookup per site-day.
+      const due = new Map<string, SiteDayGen>();
+      const add = (k: SiteDayGen): void => void due.set(`${k.site}\u0000${k.day}\u0000${k.gen}`, k);
+      for (const k of this.#written.several()) add(k);
+      const older = this.#db
+        .prepare<[number, number], { site_id: number; day: number; gen: string }>(
+          `SELECT DISTINCT g.site_id, g.day, g.gen FROM seg g
+           WHERE g.seq >= ? AND EXISTS (SELECT 1 FROM seg o WHERE o.site_id = g.site_id AND o.day = g.day AND o.gen = g.gen AND o.seq < ?)`,
+        )
+        .all(this.#firstSeq, this.#firstSeq);
+      for (const r of older) add({ site: r.site_id, day: r.day, gen: r.gen });
+      this.#written.clear();
+      // Transactions of a bounded number of site-days, the event loop let go between them: a
+      // server compacts while it answers report requests (its hourly purge).
+      const keys = [...due.values()];
+      for (let i = 0; i < keys.length; i += COMPACT_CHUNK) {
+        this.#compactKeys(keys.slice(i, i + COMPACT_CHUNK));
+        await setImmediate();
       }
-      return;
     }
-    // Site-days this process wrote more than one piece of, and those it wrote one piece of that
-    // already had pieces from before (earlier runs): the second kind found by one statement over
-    // the segments appended since the store was opened, not a lookup per site-day.
-    const due = new Map<string, SiteDayGen>();
-    const add = (k: SiteDayGen): void => void due.set(`${k.site}\u0000${k.day}\u0000${k.gen}`, k);
-    for (const k of this.#written.several()) add(k);
-    const older = this.#db
-      .prepare<[number, number], { site_id: number; day: number; gen: string }>(
-        `SELECT DISTINCT g.site_id, g.day, g.gen FROM seg g
-         WHERE g.seq >= ? AND EXISTS (SELECT 1 FROM seg o WHERE o.site_id = g.site_id AND o.day = g.day AND o.gen = g.gen AND o.seq < ?)`,
-      )
-      .all(this.#firstSeq, this.#firstSeq);
-    for (const r of older) add({ site: r.site_id, day: r.day, gen: r.gen });
-    this.#written.clear();
-    if (due.size > 0) this.#compactKeys([...due.values()]);
-    this.#rollUp();
+    await this.#rollUp();
     if (history) this.#st.historyDone.run();
     this.#reclaim();
   }
@@ -434,7 +438,7 @@ class SqliteStore implements Store {
    * Rolls up the ended weeks and months this process touched whose days hold enough list bytes
    * (rollups.ts). A period with a day whose visits still have to be joined is left to the days.
    */
-  #rollUp(): void {
+  async #rollUp(): Promise<void> {
     const today = dayInt(new Date().toISOString().slice(0, 10));
     const periods = new Map<string, { site: number; first: number; last: number }>();
     for (const sd of this.#touched) {
@@ -458,6 +462,8 @@ class SqliteStore implements Store {
           }, releaseBuffers);
           this.#st.rollupPut.run(site, first, last, lists);
         }).immediate();
+        // One period per transaction; readers get their turn between them.
+        await setImmediate();
       }
     } catch (e) {
       if (e instanceof AppError) throw e;
