@@ -178,30 +178,78 @@ function joinDay(segs: readonly DaySegment[], timeoutSec: number, hasher: KeyHas
   let total = 0;
   for (const s of segs) total += s.visits!.n;
   const all = emptyIntervals(total);
-  let o = 0;
-  // Each piece's intervals go straight into `all` (no copy per piece: on a busy day of a 10M-line
-  // log the visits are the largest part of a compaction), entry and exit re-keyed from the hashes
-  // of the piece's own urls list into the merged one.
+  // Entry and exit re-keyed from the hashes of the piece's own urls list into the merged one.
   const remap = (own: ListSegment | undefined, hi: number, lo: number): number =>
     (hi === NO_HASH && lo === NO_HASH) || own === undefined || urls === undefined || findKey(own, hi, lo) < 0 ? NO_KEY : findOrNone(urls, hi, lo);
-  for (const s of segs) {
-    const v = s.visits!;
-    const own = s.lists.get(URLS);
-    all.visitor.set(v.visitor, o);
-    all.first.set(v.first, o);
-    all.last.set(v.last, o);
-    all.pages.set(v.pages, o);
-    all.entryTime.set(v.entryTime, o);
-    all.exitTime.set(v.exitTime, o);
-    for (let i = 0; i < v.n; i++, o++) {
-      all.entry[o] = remap(own, v.entryHi[i]!, v.entryLo[i]!);
-      all.exit[o] = remap(own, v.exitHi[i]!, v.exitLo[i]!);
-    }
-  }
-  const merged = mergeIntervals(all, timeoutSec, urls === undefined ? () => false : keyLessIn(urls));
+  const sorted = segs.every((s) => inVisitOrder(s.visits!));
+  if (sorted) mergeInto(all, segs, remap);
+  else concatInto(all, segs, remap);
+  const merged = mergeIntervals(all, timeoutSec, urls === undefined ? () => false : keyLessIn(urls), sorted);
   const summary = summarizeVisits(merged);
   for (const l of entryExitLists(summary, urls, hasher)) lists.set(l.id, l);
   return { totals, lists, others, visits: merged.length > 0 ? visitsFrom(merged, urls) : null, summary: countsOf(summary) };
+}
+
+type Remap = (own: ListSegment | undefined, hi: number, lo: number) => number;
+
+/** Whether a piece's intervals are in (visitor, first) order (every stored piece's are). */
+function inVisitOrder(v: SegmentVisits): boolean {
+  for (let i = 1; i < v.n; i++) {
+    const d = v.visitor[i]! - v.visitor[i - 1]!;
+    if (d < 0 || (d === 0 && v.first[i]! < v.first[i - 1]!)) return false;
+  }
+  return true;
+}
+
+function copyVisit(v: SegmentVisits, i: number, own: ListSegment | undefined, all: Intervals, o: number, remap: Remap): void {
+  all.visitor[o] = v.visitor[i]!;
+  all.first[o] = v.first[i]!;
+  all.last[o] = v.last[i]!;
+  all.pages[o] = v.pages[i]!;
+  all.entryTime[o] = v.entryTime[i]!;
+  all.exitTime[o] = v.exitTime[i]!;
+  all.entry[o] = remap(own, v.entryHi[i]!, v.entryLo[i]!);
+  all.exit[o] = remap(own, v.exitHi[i]!, v.exitLo[i]!);
+}
+
+/**
+ * The pieces' intervals in (visitor, first) order, each piece being in that order: a k-way merge,
+ * ties to the earlier piece (what a stable sort of the pieces one after the other gives).
+ */
+function mergeInto(all: Intervals, segs: readonly DaySegment[], remap: Remap): void {
+  const vs = segs.map((s) => s.visits!);
+  const owns = segs.map((s) => s.lists.get(URLS));
+  const at = new Uint32Array(vs.length);
+  let o = 0;
+  for (;;) {
+    let best = -1;
+    let bv = 0;
+    let bf = 0;
+    for (let p = 0; p < vs.length; p++) {
+      const v = vs[p]!;
+      const i = at[p]!;
+      if (i >= v.n) continue;
+      const x = v.visitor[i]!;
+      if (best < 0 || x < bv || (x === bv && v.first[i]! < bf)) {
+        best = p;
+        bv = x;
+        bf = v.first[i]!;
+      }
+    }
+    if (best < 0) return;
+    copyVisit(vs[best]!, at[best]!, owns[best], all, o++, remap);
+    at[best] = at[best]! + 1;
+  }
+}
+
+/** The pieces' intervals one after the other (a piece out of order: mergeIntervals sorts). */
+function concatInto(all: Intervals, segs: readonly DaySegment[], remap: Remap): void {
+  let o = 0;
+  for (const s of segs) {
+    const v = s.visits!;
+    const own = s.lists.get(URLS);
+    for (let i = 0; i < v.n; i++) copyVisit(v, i, own, all, o++, remap);
+  }
 }
 
 /** A decoded row: its lists blob decoded, its visits blob decoded (or null). */

@@ -226,7 +226,15 @@ class SqliteStore implements Store {
       segPut: p(`INSERT INTO seg (site_id, day, gen, hits, pages, bytes, bots, ftp_transfers, ftp_bytes, visitors, visits, bounces, visit_seconds, lists)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       visPut: p('INSERT INTO seg_vis (seq, vis) VALUES (?, ?)'),
-      segOfDay: p<SegRow>('SELECT g.*, v.vis FROM seg g LEFT JOIN seg_vis v ON v.seq = g.seq WHERE g.site_id = ? AND g.day = ? AND g.gen = ? ORDER BY g.seq'),
+      // Open pieces (with intervals) and closed ones apart: a busy day's blobs are read once, and
+      // only when there are two pieces of a kind to merge (piecesOfDay reads no blob).
+      piecesOfDay: p<{ open: number | null; closed: number | null }>(
+        'SELECT SUM(v.seq IS NOT NULL) AS open, SUM(v.seq IS NULL) AS closed FROM seg g LEFT JOIN seg_vis v ON v.seq = g.seq WHERE g.site_id = ? AND g.day = ? AND g.gen = ?',
+      ),
+      openOfDay: p<SegRow>('SELECT g.*, v.vis FROM seg g JOIN seg_vis v ON v.seq = g.seq WHERE g.site_id = ? AND g.day = ? AND g.gen = ? ORDER BY g.seq'),
+      closedOfDay: p<SegRow>(
+        'SELECT g.*, NULL AS vis FROM seg g WHERE g.site_id = ? AND g.day = ? AND g.gen = ? AND NOT EXISTS (SELECT 1 FROM seg_vis v WHERE v.seq = g.seq) ORDER BY g.seq',
+      ),
       segDel: p('DELETE FROM seg WHERE seq = ?'),
       undeduplicated: p<{ name: string; day: number }>(
         `SELECT s.name, t.day FROM seg t JOIN site s ON s.id = t.site_id WHERE t.day BETWEEN ? AND ? AND t.gen != ''
@@ -359,8 +367,9 @@ class SqliteStore implements Store {
 
   /** The open (or closed) pieces of a site-day merged and encoded, when there are two or more. */
   #mergePieces(siteId: number, day: number, gen: string, open: boolean): { seqs: number[]; merged: ReturnType<typeof encodeMergedDay>; pieceBytes: number } | null {
-    const rows = this.#st.segOfDay.all(siteId, day, gen).filter((r) => (r.vis !== null) === open);
-    if (rows.length < 2) return null;
+    const n = this.#st.piecesOfDay.get(siteId, day, gen)!;
+    if (((open ? n.open : n.closed) ?? 0) < 2) return null;
+    const rows = (open ? this.#st.openOfDay : this.#st.closedOfDay).all(siteId, day, gen);
     let pieceBytes = 0;
     for (const r of rows) pieceBytes += r.lists.length + (r.vis?.length ?? 0);
     const merged = encodeMergedDay(rows.map(segmentOf), this.#timeout, this.#hasher);
@@ -488,7 +497,7 @@ class SqliteStore implements Store {
           .all(cutoff, w);
         for (const r of groups) {
           if (r.n > 1) {
-            const rows = this.#st.segOfDay.all(r.site_id, r.day, r.gen).filter((x) => x.vis !== null);
+            const rows = this.#st.openOfDay.all(r.site_id, r.day, r.gen);
             const merged = closeSegment(mergeDaySegments(rows.map(segmentOf), this.#timeout, this.#hasher));
             for (const x of rows) this.#st.segDel.run(x.seq);
             this.#put(r.site_id, r.day, r.gen, merged);
