@@ -386,6 +386,27 @@ END;
     // migrate`, or the end of the next ingest), outside this transaction.
     run: (db) => void db.prepare("INSERT INTO store_meta (key, value) SELECT 'rollup_history', 'pending' WHERE EXISTS (SELECT 1 FROM seg)").run(),
   },
+  {
+    version: 9,
+    name: 'site-days written since the last compaction',
+    // Every piece inserted marks its site-day, by a trigger: whatever wrote it (an ingest, a
+    // server, another process, one that crashed or was restarted before it compacted). compact()
+    // takes the marks, compacts and rolls up their site-days, and keeps one mark per site-day
+    // whose week or month has not ended yet, so the period is rolled up once it has. The history
+    // a store holds is marked here once (this replaces v8's 'rollup_history').
+    sql: `
+CREATE TABLE seg_written (
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL,
+  day INTEGER NOT NULL
+);
+CREATE TRIGGER seg_written_add AFTER INSERT ON seg BEGIN
+  INSERT INTO seg_written (site_id, day) VALUES (new.site_id, new.day);
+END;
+INSERT INTO seg_written (site_id, day) SELECT DISTINCT site_id, day FROM seg;
+DELETE FROM store_meta WHERE key = 'rollup_history';
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -59,9 +59,6 @@ const ROLLUP_MAX_BYTES = 64 * 1024 * 1024;
 const COMPACT_CHUNK = 256;
 
 
-/** A touched site-day as one number: site id × 10⁸ + YYYYMMDD. */
-const SITE_DAY = 100_000_000;
-
 /** Days are stored as YYYYMMDD integers. */
 const dayInt = (date: string): number => Number(date.slice(0, 4)) * 10000 + Number(date.slice(5, 7)) * 100 + Number(date.slice(8, 10));
 const dayStr = (d: number): string => {
@@ -193,11 +190,7 @@ class SqliteStore implements Store {
   readonly #hasher: KeyHasher;
   /** Segments this process appended per (site id, day, gen) since they were last compacted. */
   readonly #written = new WrittenPieces(COMPACT_AT);
-  /** Site-days (SITE_DAY) this process appended to since its last compact(): their weeks and months are rolled up. */
-  readonly #touched = new Set<number>();
   readonly #rollupMin: number;
-  /** The first segment number this process may have written (older ones were there when it opened the store). */
-  #firstSeq = 0;
   /** The site metadata last written per site: a commit that brings the same skips the write. */
   readonly #metaWritten = new Map<string, string>();
   readonly #st;
@@ -212,7 +205,6 @@ class SqliteStore implements Store {
     if (!this.#readonly) db.prepare('INSERT OR IGNORE INTO store_meta (key, value) VALUES (?, ?)').run('hash_seed', String(randomInt(2 ** 31)));
     const seed = db.prepare<[], { value: string }>("SELECT value FROM store_meta WHERE key = 'hash_seed'").get();
     this.#hasher = new KeyHasher(Number(seed?.value ?? 0));
-    this.#firstSeq = db.prepare<[], { n: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM seg').get()!.n;
     this.#st = {
       siteGet: p<{ id: number; policies: string; attribution: string; raw_window_days: number }>(
         'SELECT id, policies, attribution, raw_window_days FROM site WHERE name = ?',
@@ -264,9 +256,17 @@ class SqliteStore implements Store {
          GROUP BY g.day, g.gen HAVING COUNT(*) > 1 LIMIT 1`,
       ),
       periodSeqs: p<{ seq: number }>('SELECT seq FROM seg WHERE site_id = ? AND day BETWEEN ? AND ? ORDER BY seq'),
-      historyPending: p<{ value: string }>("SELECT value FROM store_meta WHERE key = 'rollup_history'"),
-      historyDone: p("DELETE FROM store_meta WHERE key = 'rollup_history'"),
-      allSiteDays: p<{ site_id: number; day: number }>('SELECT DISTINCT site_id, day FROM seg'),
+      writtenUpTo: p<{ n: number }>('SELECT COALESCE(MAX(id), 0) AS n FROM seg_written'),
+      writtenDays: p<{ site_id: number; day: number }>('SELECT DISTINCT site_id, day FROM seg_written WHERE id <= ?'),
+      writtenPieces: p<{ site_id: number; day: number; gen: string }>(
+        `SELECT g.site_id, g.day, g.gen FROM seg g
+         JOIN (SELECT DISTINCT site_id, day FROM seg_written WHERE id <= ?) w ON w.site_id = g.site_id AND w.day = g.day
+         GROUP BY g.site_id, g.day, g.gen HAVING COUNT(*) > 1`,
+      ),
+      writtenTake: p('DELETE FROM seg_written WHERE id <= ?'),
+      writtenDrop: p('DELETE FROM seg_written WHERE id > ?'),
+      writtenKeep: p('INSERT INTO seg_written (site_id, day) VALUES (?, ?)'),
+      rollupHas: p<{ id: number }>('SELECT id FROM seg_rollup WHERE site_id = ? AND first_day = ? AND last_day = ?'),
       segVis: p<{ vis: Buffer }>('SELECT vis FROM seg_vis WHERE seq = ?'),
       rejectUp: p(`INSERT INTO rejected (site_id, reason, lines) VALUES (?, ?, ?)
         ON CONFLICT (site_id, reason) DO UPDATE SET lines = lines + excluded.lines`),
@@ -342,7 +342,6 @@ class SqliteStore implements Store {
         const gen = part.keyGen[sd]!;
         this.#insert(siteId, day, gen, enc.encode(sd));
         this.#written.add(siteId, day, gen);
-        this.#touched.add(siteId * SITE_DAY + day);
       }
       for (const r of part.rejected) this.#st.rejectUp.run(r.site === '' ? 0 : this.#siteId(r.site), r.reason, r.lines);
     }
@@ -399,11 +398,15 @@ class SqliteStore implements Store {
   #compactKeys(keys: readonly SiteDayGen[]): void {
     try {
       this.#db.transaction(() => {
+        const marked = this.#st.writtenUpTo.get()!.n;
         for (const k of keys) {
           this.#compactDay(k.site, k.day, k.gen);
           // One piece now, written by this process.
           this.#written.compacted(k);
         }
+        // The merged pieces' marks: their site-days are marked by the pieces they replace, and
+        // nobody else writes inside this transaction.
+        this.#st.writtenDrop.run(marked);
       }).immediate();
     } catch (e) {
       if (e instanceof AppError) throw e;
@@ -412,52 +415,44 @@ class SqliteStore implements Store {
   }
 
   async compact(): Promise<void> {
-    // A store migrated to v8 rolls up the history it held, once.
-    const history = !this.#readonly && this.#st.historyPending.get() !== undefined;
-    if (history) for (const r of this.#st.allSiteDays.iterate()) this.#touched.add(r.site_id * SITE_DAY + r.day);
-    if (!this.#written.empty) {
-      // Site-days this process wrote more than one piece of, and those it wrote one piece of that
-      // already had pieces from before (earlier runs): the second kind found by one statement over
-      // the segments appended since the store was opened, not a lookup per site-day.
-      const due = new Map<string, SiteDayGen>();
-      const add = (k: SiteDayGen): void => void due.set(`${k.site}\u0000${k.day}\u0000${k.gen}`, k);
-      for (const k of this.#written.several()) add(k);
-      const older = this.#db
-        .prepare<[number, number], { site_id: number; day: number; gen: string }>(
-          `SELECT DISTINCT g.site_id, g.day, g.gen FROM seg g
-           WHERE g.seq >= ? AND EXISTS (SELECT 1 FROM seg o WHERE o.site_id = g.site_id AND o.day = g.day AND o.gen = g.gen AND o.seq < ?)`,
-        )
-        .all(this.#firstSeq, this.#firstSeq);
-      for (const r of older) add({ site: r.site_id, day: r.day, gen: r.gen });
-      this.#written.clear();
-      // Transactions of a bounded number of site-days, the event loop let go between them: a
-      // server compacts while it answers report requests (its hourly purge).
-      const keys = [...due.values()];
-      for (let i = 0; i < keys.length; i += COMPACT_CHUNK) {
-        this.#compactKeys(keys.slice(i, i + COMPACT_CHUNK));
-        await setImmediate();
-      }
+    if (this.#readonly) return;
+    this.#written.clear();
+    // The site-days written since the last compaction, by any process (schema v9's trigger).
+    const upTo = this.#st.writtenUpTo.get()!.n;
+    if (upTo === 0) return;
+    // Transactions of a bounded number of site-days, the event loop let go between them: a
+    // server compacts while it answers report requests (its hourly purge).
+    const due = this.#st.writtenPieces.all(upTo).map((r) => ({ site: r.site_id, day: r.day, gen: r.gen }));
+    for (let i = 0; i < due.length; i += COMPACT_CHUNK) {
+      this.#compactKeys(due.slice(i, i + COMPACT_CHUNK));
+      await setImmediate();
     }
-    await this.#rollUp();
-    if (history) this.#st.historyDone.run();
+    const today = dayInt(new Date().toISOString().slice(0, 10));
+    const written = this.#st.writtenDays.all(upTo);
+    await this.#rollUp(written, today);
+    // A site-day whose week or month has not ended keeps one mark: its period is rolled up by the
+    // first compaction after it ends, whether or not that one writes to it.
+    this.#db.transaction(() => {
+      this.#st.writtenTake.run(upTo);
+      for (const w of written) if (periodsOf(w.day).some((p) => p.last >= today)) this.#st.writtenKeep.run(w.site_id, w.day);
+    }).immediate();
     this.#reclaim();
   }
 
   /**
-   * Rolls up the ended weeks and months this process touched whose days hold enough list bytes
+   * Rolls up the ended weeks and months of the written site-days whose days hold enough list bytes
    * (rollups.ts). A period with a day whose visits still have to be joined is left to the days.
    */
-  async #rollUp(): Promise<void> {
-    const today = dayInt(new Date().toISOString().slice(0, 10));
+  async #rollUp(written: readonly { site_id: number; day: number }[], today: number): Promise<void> {
     const periods = new Map<string, { site: number; first: number; last: number }>();
-    for (const sd of this.#touched) {
-      const site = Math.floor(sd / SITE_DAY);
-      for (const p of periodsOf(sd % SITE_DAY)) if (p.last < today) periods.set(`${site}:${p.first}:${p.last}`, { site, ...p });
+    for (const w of written) {
+      for (const p of periodsOf(w.day)) if (p.last < today) periods.set(`${w.site_id}:${p.first}:${p.last}`, { site: w.site_id, ...p });
     }
-    this.#touched.clear();
     try {
       for (const { site, first, last } of periods.values()) {
         this.#db.transaction(() => {
+          // Still standing: none of its days changed since it was built (the triggers).
+          if (this.#st.rollupHas.get(site, first, last) !== undefined) return;
           const size = this.#st.periodSize.get(site, first, last)!;
           if (size.n < 2 || (size.bytes ?? 0) < this.#rollupMin || size.bytes! > ROLLUP_MAX_BYTES) return;
           if (!worthRolling({ first, last }, size.lo!, size.hi!)) return;

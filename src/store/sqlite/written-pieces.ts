@@ -1,6 +1,7 @@
 /**
  * The pieces (segments) this process appended per site-day and key generation since they were
- * last compacted: what the store's compaction looks at. Numbers per generation rather than one
+ * last compacted: which site-day to compact at once, during an ingest, when it gathers `compactAt`
+ * pieces (compact() at the end finds the rest in the store, schema v9). Numbers per generation rather than one
  * joined string per site-day (a shared host's run writes tens of thousands of site-days), and
  * the site-days due for compaction are noted when they reach the bound, so a commit does not
  * scan them all.
@@ -22,10 +23,6 @@ export class WrittenPieces {
 
   constructor(compactAt: number) {
     this.#compactAt = compactAt;
-  }
-
-  get empty(): boolean {
-    return this.#byGen.size === 0;
   }
 
   /** One more piece of (site, day, gen). */
@@ -50,15 +47,6 @@ export class WrittenPieces {
     const m = this.#byGen.get(s.gen);
     const k = s.site * DAYS + s.day;
     if (m?.has(k) === true) m.set(k, 1);
-  }
-
-  /** The site-days with more than one piece. */
-  several(): SiteDayGen[] {
-    const out: SiteDayGen[] = [];
-    for (const [gen, m] of this.#byGen) {
-      for (const [k, n] of m) if (n > 1) out.push({ site: Math.floor(k / DAYS), day: k % DAYS, gen });
-    }
-    return out;
   }
 
   /** Forgets a deleted site. */

@@ -170,7 +170,8 @@ describe('week and month rollups (SQLite)', () => {
     await s.close();
     // The same store as schema 7 left it: no rollups.
     const db = new Database(path);
-    db.exec(`DROP TRIGGER seg_rollup_stale_add; DROP TRIGGER seg_rollup_stale_del; DROP TABLE seg_rollup;
+    db.exec(`DROP TRIGGER seg_written_add; DROP TABLE seg_written; DELETE FROM schema_migration WHERE version = 9;
+      DROP TRIGGER seg_rollup_stale_add; DROP TRIGGER seg_rollup_stale_del; DROP TABLE seg_rollup;
       DELETE FROM schema_migration WHERE version = 8;`);
     db.close();
     const migrated = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
@@ -183,7 +184,7 @@ describe('week and month rollups (SQLite)', () => {
     await migrated.close();
   });
 
-  it('leaves a period to its days while a day has pieces whose visits must be joined', async () => {
+  it('compacts and rolls up what a process left behind, and leaves a period to its days while a day has pieces to join', async () => {
     const path = fresh();
     const plain = await openStore(fresh(), { visitTimeoutSec: 1800, rollupMinBytes: Number.POSITIVE_INFINITY });
     const day = (date: string, first: number): DaySpec => ({
@@ -198,33 +199,63 @@ describe('week and month rollups (SQLite)', () => {
       await st.commit(batchOf([d]));
       await plain.commit(batchOf([d]));
     };
-    // A process that stopped before compacting: 2024-02-13 in two open pieces.
+    const pieces = (date: number): number => {
+      const db = new Database(path, { readonly: true });
+      const n = (db.prepare('SELECT COUNT(*) AS n FROM seg WHERE day = ?').get(date) as { n: number }).n;
+      db.close();
+      return n;
+    };
+    // A process that stopped (or was restarted) before compacting: 2024-02-13 in two open pieces.
     const first = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
+    await both(first, day('2024-02-12', 50));
     await both(first, day('2024-02-13', 100));
     await both(first, day('2024-02-13', 400));
     await first.close();
-    // The next one touches the same week and month, but not that day.
+    expect(pieces(20240213)).toBe(2);
+    // The next process's compaction takes what the store marked as written, whoever wrote it:
+    // that day is joined into one piece, and its week rolled up (not February: one week of data).
     const second = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
+    await second.compact();
+    await plain.compact();
+    expect(pieces(20240213)).toBe(1);
+    expect(rollups(path)).toEqual(['20240212-20240218']);
+    await sameReports(second, plain);
+    // A piece another writer adds after a compaction took the marks: the rollup it makes stale is
+    // gone (trigger), and while the day is in two open pieces its week is left to the days.
+    await both(second, day('2024-02-13', 2000));
+    const db = new Database(path);
+    db.exec('DELETE FROM seg_written');
+    db.close();
     await both(second, day('2024-02-12', 100));
     await both(second, day('2024-02-12', 9000));
     await second.compact();
+    expect(pieces(20240213)).toBe(2);
     expect(rollupCount(path)).toBe(0);
     await sameReports(second, plain);
+    // Once that day is written again, it is compacted and the week rolled up; a day of another
+    // week of February: the month is rolled up too.
+    await both(second, day('2024-02-13', 3000));
+    await both(second, day('2024-02-20', 100));
+    await both(second, day('2024-02-21', 100));
+    await second.compact();
+    await plain.compact();
+    expect(rollups(path)).toEqual(['20240201-20240229', '20240212-20240218', '20240219-20240225']);
+    await sameReports(second, plain);
     await second.close();
-    // Once that day is compacted, its week is rolled up (not February: its data is in that week).
-    const third = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
-    await both(third, day('2024-02-13', 2000));
-    await third.compact();
-    await plain.compact();
-    expect(rollupCount(path)).toBe(1);
-    // A day of another week of February: now the month is rolled up too.
-    await both(third, day('2024-02-20', 100));
-    await both(third, day('2024-02-21', 100));
-    await third.compact();
-    await plain.compact();
-    expect(rollupCount(path)).toBe(3);
-    await sameReports(third, plain);
-    await third.close();
     await plain.close();
+  });
+
+  it('keeps one mark per written site-day whose week or month has not ended, and none for ended ones', async () => {
+    const path = fresh();
+    const s = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
+    const today = new Date().toISOString().slice(0, 10);
+    // Three pieces of today, two of a day long past.
+    for (const date of [today, today, today, '2024-02-13', '2024-02-13']) await s.commit(batchOf([{ site: 'a.example', date, hits: 1, pages: 1 }]));
+    await s.compact();
+    const db = new Database(path, { readonly: true });
+    const marks = db.prepare('SELECT day FROM seg_written ORDER BY id').raw().all();
+    db.close();
+    expect(marks).toEqual([[Number(today.replaceAll('-', ''))]]);
+    await s.close();
   });
 });
