@@ -58,7 +58,6 @@ const ROLLUP_MAX_BYTES = 64 * 1024 * 1024;
 /** Site-days compacted in one transaction by compact(). */
 const COMPACT_CHUNK = 256;
 
-
 /** Days are stored as YYYYMMDD integers. */
 const dayInt = (date: string): number => Number(date.slice(0, 4)) * 10000 + Number(date.slice(5, 7)) * 100 + Number(date.slice(8, 10));
 const dayStr = (d: number): string => {
@@ -432,10 +431,14 @@ class SqliteStore implements Store {
     await this.#rollUp(written, today);
     // A site-day whose week or month has not ended keeps one mark: its period is rolled up by the
     // first compaction after it ends, whether or not that one writes to it.
-    this.#db.transaction(() => {
-      this.#st.writtenTake.run(upTo);
-      for (const w of written) if (periodsOf(w.day).some((p) => p.last >= today)) this.#st.writtenKeep.run(w.site_id, w.day);
-    }).immediate();
+    try {
+      this.#db.transaction(() => {
+        this.#st.writtenTake.run(upTo);
+        for (const w of written) if (periodsOf(w.day).some((p) => p.last >= today)) this.#st.writtenKeep.run(w.site_id, w.day);
+      }).immediate();
+    } catch (e) {
+      throw appError('ERR_STORE_WRITE', (e as Error).message);
+    }
     this.#reclaim();
   }
 
