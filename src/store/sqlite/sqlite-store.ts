@@ -695,6 +695,8 @@ class SqliteStore implements Store {
       let n = 0;
       for (const t of ['seg', 'rejected']) n += this.#db.prepare(`DELETE FROM ${t} WHERE site_id = ?`).run(row.id).changes;
       n += this.#db.prepare('DELETE FROM site WHERE id = ?').run(row.id).changes;
+      // Its marks for the next compaction (not counted: which days were written, no data of them).
+      this.#db.prepare('DELETE FROM seg_written WHERE site_id = ?').run(row.id);
       this.#st.auditAdd.run(at.toISOString(), action, site, null, n, detail);
       return n;
     })();

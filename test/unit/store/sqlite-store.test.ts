@@ -209,6 +209,26 @@ describe('sqlite store specifics', () => {
     await second.close();
   });
 
+  it('deleting a site leaves no row of its id in any table, its marks for the next compaction included', async () => {
+    const path = fresh();
+    const s = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
+    const today = new Date().toISOString().slice(0, 10);
+    for (const date of ['2024-03-04', '2024-03-05', today, today]) {
+      await s.commit(batchOf([{ site: 'a.example', date, hits: 2, list: { urls: { '/x': 2 } } }, { site: 'b.example', date, hits: 1 }]));
+    }
+    await s.compact();
+    const db = new Database(path, { readonly: true });
+    const id = (db.prepare("SELECT id FROM site WHERE name = 'a.example'").get() as { id: number }).id;
+    const ofSite = (): Record<string, number> =>
+      Object.fromEntries(['seg', 'seg_rollup', 'seg_written'].map((t) => [t, (db.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE site_id = ?`).get(id) as { n: number }).n]));
+    // Its week of March 2024 rolled up, today's day still marked (its week has not ended).
+    expect(ofSite()).toEqual({ seg: 3, seg_rollup: 1, seg_written: 1 });
+    await s.deleteSite('a.example', 'contract-end', 'test', new Date());
+    expect(ofSite()).toEqual({ seg: 0, seg_rollup: 0, seg_written: 0 });
+    db.close();
+    await s.close();
+  });
+
   it('a log committed in 1 batch or in 50 gives stores within 10 % of each other in size', async () => {
     const sizes: number[] = [];
     for (const batches of [1, 50]) {
