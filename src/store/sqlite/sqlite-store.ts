@@ -28,7 +28,7 @@ import { PartEncoder, type EncodedSegment } from './part-encoder.js';
 import { WrittenPieces, type SiteDayGen } from './written-pieces.js';
 import { sumLists, topRows } from './list-sum.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
-import { chooseRollups, covers, periodsOf, sumPeriod, worthRolling } from './rollups.js';
+import { chooseRollups, covers, periodsOf, sumPeriod, worthRolling, type Period } from './rollups.js';
 import { KeyHasher, decodeLists, decodeVisits, encodeLists, encodeVisits, type ListSegment } from './segment-codec.js';
 
 export interface SqliteStoreOptions {
@@ -428,13 +428,20 @@ class SqliteStore implements Store {
     }
     const today = dayInt(new Date().toISOString().slice(0, 10));
     const written = this.#st.writtenDays.all(upTo);
-    await this.#rollUp(written, today);
+    // A shared host's site-days share a few days: each day's periods worked out once.
+    const known = new Map<number, readonly Period[]>();
+    const periodsOfDay = (day: number): readonly Period[] => {
+      let p = known.get(day);
+      if (p === undefined) known.set(day, (p = periodsOf(day)));
+      return p;
+    };
+    await this.#rollUp(written, periodsOfDay, today);
     // A site-day whose week or month has not ended keeps one mark: its period is rolled up by the
     // first compaction after it ends, whether or not that one writes to it.
     try {
       this.#db.transaction(() => {
         this.#st.writtenTake.run(upTo);
-        for (const w of written) if (periodsOf(w.day).some((p) => p.last >= today)) this.#st.writtenKeep.run(w.site_id, w.day);
+        for (const w of written) if (periodsOfDay(w.day).some((p) => p.last >= today)) this.#st.writtenKeep.run(w.site_id, w.day);
       }).immediate();
     } catch (e) {
       throw appError('ERR_STORE_WRITE', (e as Error).message);
@@ -446,20 +453,18 @@ class SqliteStore implements Store {
    * Rolls up the ended weeks and months of the written site-days whose days hold enough list bytes
    * (rollups.ts). A period with a day whose visits still have to be joined is left to the days.
    */
-  async #rollUp(written: readonly { site_id: number; day: number }[], today: number): Promise<void> {
+  async #rollUp(written: readonly { site_id: number; day: number }[], periodsOfDay: (day: number) => readonly Period[], today: number): Promise<void> {
     const periods = new Map<string, { site: number; first: number; last: number }>();
     for (const w of written) {
-      for (const p of periodsOf(w.day)) if (p.last < today) periods.set(`${w.site_id}:${p.first}:${p.last}`, { site: w.site_id, ...p });
+      for (const p of periodsOfDay(w.day)) if (p.last < today) periods.set(`${w.site_id}:${p.first}:${p.last}`, { site: w.site_id, ...p });
     }
     try {
       for (const { site, first, last } of periods.values()) {
+        // Most periods of a shared host are too small: told by reads, without a write transaction.
+        if (!this.#rollable(site, first, last)) continue;
         this.#db.transaction(() => {
-          // Still standing: none of its days changed since it was built (the triggers).
-          if (this.#st.rollupHas.get(site, first, last) !== undefined) return;
-          const size = this.#st.periodSize.get(site, first, last)!;
-          if (size.n < 2 || (size.bytes ?? 0) < this.#rollupMin || size.bytes! > ROLLUP_MAX_BYTES) return;
-          if (!worthRolling({ first, last }, size.lo!, size.hi!)) return;
-          if (this.#st.periodJoins.get(site, first, last) !== undefined) return;
+          // Again under the write lock: another process may have written to its days meanwhile.
+          if (!this.#rollable(site, first, last)) return;
           const seqs = this.#st.periodSeqs.all(site, first, last);
           let i = 0;
           const lists = sumPeriod(() => {
@@ -476,6 +481,17 @@ class SqliteStore implements Store {
       if (e instanceof AppError) throw e;
       throw appError('ERR_STORE_WRITE', (e as Error).message);
     }
+  }
+
+  /** Whether a site's period is to be rolled up now (rollups.ts). */
+  #rollable(site: number, first: number, last: number): boolean {
+    // Still standing: none of its days changed since it was built (the triggers).
+    if (this.#st.rollupHas.get(site, first, last) !== undefined) return false;
+    const size = this.#st.periodSize.get(site, first, last)!;
+    if (size.n < 2 || (size.bytes ?? 0) < this.#rollupMin || size.bytes! > ROLLUP_MAX_BYTES) return false;
+    if (!worthRolling({ first, last }, size.lo!, size.hi!)) return false;
+    // A day whose visits still have to be joined is left to the days.
+    return this.#st.periodJoins.get(site, first, last) === undefined;
   }
 
   async closeVisits(cutoffOf: (windowDays: number) => string, at: Date): Promise<number> {
