@@ -14,23 +14,18 @@ beforeAll(async () => {
 });
 afterAll(async () => f?.close());
 
-function pieces(): { day: number; n: number }[] {
+/** Rows of the store file, read by a connection of its own. */
+function rows<T>(sql: string): T[] {
   const db = new Database(f.storePath, { readonly: true });
   try {
-    return db.prepare<[], { day: number; n: number }>('SELECT day, COUNT(*) AS n FROM seg GROUP BY site_id, day, gen ORDER BY day').all();
+    return db.prepare<[], T>(sql).all();
   } finally {
     db.close();
   }
 }
 
-function rollups(): { first: number; last: number }[] {
-  const db = new Database(f.storePath, { readonly: true });
-  try {
-    return db.prepare<[], { first: number; last: number }>('SELECT first_day AS first, last_day AS last FROM seg_rollup ORDER BY first_day').all();
-  } finally {
-    db.close();
-  }
-}
+const pieces = (): { day: number; n: number }[] => rows('SELECT day, COUNT(*) AS n FROM seg GROUP BY site_id, day, gen ORDER BY day');
+const rollups = (): { first: number; last: number }[] => rows('SELECT first_day AS first, last_day AS last FROM seg_rollup ORDER BY first_day');
 
 async function report(): Promise<string> {
   const res = await f.app.fastify.inject({ method: 'GET', url: `/api/sites/${SITE_A}/report?from=2024-03-01&to=2024-03-10&top=0`, headers: bearer(f.tokens.operator) });
