@@ -32,7 +32,8 @@ stuck it reads on and drops lines (counted on stderr) until the queue drains.
   --user POLICY        pseudonym | drop | full (default: pseudonym)
   --keep-query         keep query strings (default: dropped from the request and the Referer)
   --query-allow NAME   keep this query parameter (repeatable)
-  --format NAME        auto | combined | common | nginx_combined | vhost_combined | xferlog
+  --format NAME        auto | combined | common | nginx_combined | vhost_combined | vhost_common |
+                       xferlog
                        (default: auto, detected from the first lines and said on stderr)
   --unparsed WHAT      a line not in that format: mask every IPv4 and IPv6 address anywhere in
                        it (mask, the default), drop it (drop), or pass it unchanged (pass)
@@ -48,13 +49,14 @@ live only in memory and change daily, so nothing can link them back to an addres
 At the end, stderr says how many lines were not in the format and what was done to them
 (counts only, never a value).`;
 
-const FORMATS = ['auto', 'combined', 'common', 'nginx_combined', 'vhost_combined', 'xferlog'] as const;
+const FORMATS = ['auto', 'combined', 'common', 'nginx_combined', 'vhost_combined', 'vhost_common', 'xferlog'] as const;
 type Format = (typeof FORMATS)[number];
 const LAYOUTS: Record<Exclude<Format, 'auto'>, FilterLayout> = {
   combined: 'client-first',
   common: 'client-first',
   nginx_combined: 'client-first',
   vhost_combined: 'vhost-first',
+  vhost_common: 'vhost-first',
   xferlog: 'xferlog',
 };
 /** What happened to the lines the format did not fit: counts only, never a value. */

@@ -8,8 +8,12 @@ import { appError, type AppError } from '../core/errors.js';
 import { createPreset, PRESETS, type PresetName } from './presets.js';
 import { isBlank } from './fields.js';
 
-/** Tie order: a more specific format first (vhost_combined lines never parse as combined, and vice versa). */
-const DETECT_ORDER: readonly PresetName[] = ['vhost_combined', 'combined', 'nginx_combined', 'common', 'xferlog', 'caddy'];
+/**
+ * Tie order: a more specific format first (vhost_combined lines never parse as combined, and vice
+ * versa; a vhost_common line is common with a host before the client, which common reads as
+ * trailing fields and rejects).
+ */
+const DETECT_ORDER: readonly PresetName[] = ['vhost_combined', 'combined', 'nginx_combined', 'vhost_common', 'common', 'xferlog', 'caddy'];
 
 /** Lines of the head that detection looks at. */
 export const DETECT_LINES = 200;

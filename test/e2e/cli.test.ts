@@ -125,6 +125,26 @@ describe('weblog CLI end to end', () => {
     expect((await report(store, 'www.a.example')).totals.bytes).toBe(100);
   });
 
+  it('detects vhost_common lines (with or without a port) and routes them to their own sites', async () => {
+    const store = tempStore();
+    const log = join(dirname(store), 'vhost-common.log');
+    writeFileSync(
+      log,
+      [
+        'a.example:443 192.0.2.1 - - [01/Mar/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 100',
+        'b.example 192.0.2.2 - bob [01/Mar/2024:10:00:00 +0000] "GET /x HTTP/1.1" 404 -',
+        'b.example 192.0.2.3 - - [01/Mar/2024:10:00:01 +0000] "GET /y HTTP/1.1" 200 300',
+      ].join('\n') + '\n',
+    );
+    const r = await weblog(['ingest', '--store', store, log]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('detected format vhost_common (3 of the first 3 lines parsed)');
+    expect((await weblog(['sites', '--store', store])).stdout).toBe('a.example\nb.example\n');
+    const b = await report(store, 'b.example');
+    expect(b.totals).toMatchObject({ hits: 2, bytes: 300 });
+    expect((await report(store, 'a.example')).totals.bytes).toBe(100);
+  });
+
   it('routes a site\'s other host names to it, and rejects unknown vhosts when told to', async () => {
     const store = tempStore();
     const dir = dirname(store);

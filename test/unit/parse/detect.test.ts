@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { LineFields } from '../../../src/core/record.js';
 import { isAppError } from '../../../src/core/errors.js';
-import { PRESETS, compileApacheFormat, detectFormat, detectOrExplain, undetectedError } from '../../../src/parse/index.js';
+import { PRESETS, detectFormat, detectOrExplain, undetectedError } from '../../../src/parse/index.js';
 import { SHARED_LOGS, fixtureLines, haveShared, ok, utc } from './helpers.js';
 
 const T = '[10/Oct/2000:13:55:36 -0700]';
 const COMBINED = `1.2.3.4 - - ${T} "GET / HTTP/1.1" 200 5 "-" "ua"`;
 const COMMON = `1.2.3.4 - - ${T} "GET / HTTP/1.1" 200 5`;
 const VHOST = `www.example.com:80 1.2.3.4 - - ${T} "GET / HTTP/1.1" 200 5 "-" "ua"`;
+const VHOST_COMMON = `www.example.com 1.2.3.4 - - ${T} "GET / HTTP/1.1" 200 5`;
 const XFER = 'Mon Oct 12 13:55:36 2020 1 192.0.2.1 1234 /f.txt b _ o r alice ftp 0 * c';
 const CADDY =
   '{"level":"info","ts":1703373474.8155608,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"1.2.3.4","client_ip":"1.2.3.4",' +
@@ -35,6 +36,10 @@ describe('detectFormat', () => {
     expect(detectFormat(head([COMMON, COMMON, COMBINED]))?.name).toBe('common');
     expect(detectFormat(head([COMBINED, COMBINED, COMMON]))).toMatchObject({ name: 'combined', parsed: 2, sampled: 3 });
     expect(detectFormat(head([VHOST, VHOST]))).toMatchObject({ name: 'vhost_combined', parsed: 2 });
+    expect(detectFormat(head([VHOST_COMMON, `shop.example:443 ${COMMON}`]))).toMatchObject({ name: 'vhost_common', parsed: 2 });
+    // Each of the four CLF shapes is read by its own preset only.
+    expect(detectFormat(head([COMMON, COMMON]))).toMatchObject({ name: 'common', parsed: 2 });
+    expect(detectFormat(head([VHOST, VHOST_COMMON, VHOST]))).toMatchObject({ name: 'vhost_combined', parsed: 2 });
     expect(detectFormat(head([XFER, '', XFER]))).toMatchObject({ name: 'xferlog', parsed: 2 });
     expect(detectFormat(head([CADDY, CADDY]))).toMatchObject({ name: 'caddy', parsed: 2 });
   });
@@ -137,11 +142,11 @@ describe.skipIf(!haveShared(GPL))('detectFormat on the Matomo format samples (..
     expect(detectFormat(gpl('common_complete.log'))?.name).toBe('vhost_combined');
   });
 
-  it('common_vhost.log (%v %h … without referer and UA) fits no preset, but a custom template', () => {
+  it('common_vhost.log (%v %h … without referer and UA) is vhost_common', () => {
     const lines = gpl('common_vhost.log').toString('latin1').split('\n').filter((l) => l !== '');
-    expect(detectFormat(gpl('common_vhost.log'))).toBeNull();
-    const p = compileApacheFormat('%v %h %l %u %t "%r" %>s %b');
-    expect(ok(p, lines[0]!)).toMatchObject({ vhost: 'www.example.com', ip: '1.2.3.4', user: 'theuser', time: utc(2012, 2, 10, 21, 42, 7), status: 301, bytes: 368 });
+    const r = detectFormat(gpl('common_vhost.log'));
+    expect(r).toMatchObject({ name: 'vhost_common', parsed: lines.length });
+    expect(ok(r!.parser, lines[0]!)).toMatchObject({ vhost: 'www.example.com', ip: '1.2.3.4', user: 'theuser', time: utc(2012, 2, 10, 21, 42, 7), status: 301, bytes: 368 });
   });
 
   it('caddy_json.log is caddy', () => {

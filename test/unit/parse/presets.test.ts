@@ -19,14 +19,14 @@ const T = '[10/Oct/2000:13:55:36 -0700]';
 const COMBINED_LINE = `127.0.0.1 - frank ${T} "GET /apache_pb.gif?a=1&b=2 HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"`;
 
 describe('createParser', () => {
-  it('knows the six presets', () => {
-    expect([...PRESETS].sort()).toEqual(['caddy', 'combined', 'common', 'nginx_combined', 'vhost_combined', 'xferlog']);
+  it('knows the seven presets', () => {
+    expect([...PRESETS].sort()).toEqual(['caddy', 'combined', 'common', 'nginx_combined', 'vhost_combined', 'vhost_common', 'xferlog']);
     for (const p of PRESETS) expect(createByteParser({ format: p }).format).toBe(p);
   });
 
   it('says which presets carry a vhost', () => {
     const has = PRESETS.filter((p) => createByteParser({ format: p }).hasVhost);
-    expect(has).toEqual(['vhost_combined', 'caddy']);
+    expect(has).toEqual(['vhost_combined', 'vhost_common', 'caddy']);
     expect(VHOST_PRESETS).toEqual(has);
   });
 
