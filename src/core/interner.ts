@@ -82,8 +82,8 @@ export class ByteInterner {
 
   /**
    * Like `intern`, for text (UTF-8 encoded). A batch's drain calls it once per kept entry of
-   * some lists (an address per site and day): a Buffer and a DataView per call were 40 % of its
-   * cost (measured on 5,000 vhosts).
+   * some lists (an address per site and day): a Buffer and a DataView per call were over a third
+   * of the address list's drain time (5,000 vhosts, profile: 667 → 422 ms).
    */
   internText(text: string): number {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
