@@ -44,6 +44,8 @@ interface EngineDef {
 interface ReferrerTables {
   /** Matomo host patterns (optionally `host/path`, `{}` for a country code) → engine. */
   readonly engines: ReadonlyMap<string, EngineDef>;
+  /** The host part (before any `/path`) of every engine pattern. */
+  readonly engineHosts: ReadonlySet<string>;
   readonly countries: ReadonlySet<string>;
   readonly socials: ReadonlyMap<string, string>;
   readonly spam: ReadonlySet<string>;
@@ -78,8 +80,14 @@ function loadTables(): ReferrerTables {
     const domain = line.trim().toLowerCase();
     if (domain !== '' && !domain.startsWith('#')) spam.add(domain);
   }
+  const engineHosts = new Set<string>();
+  for (const pattern of engines.keys()) {
+    const slash = pattern.indexOf('/');
+    engineHosts.add(slash < 0 ? pattern : pattern.slice(0, slash));
+  }
   return {
     engines,
+    engineHosts,
     countries: new Set(se.countries),
     socials: new Map(Object.entries(socialsJson.hosts)),
     spam,
@@ -260,12 +268,41 @@ export function lossyHost(host: string, countries: ReadonlySet<string>): string 
   return labels.join('.');
 }
 
-function findEngine(t: ReferrerTables, host: string, path: string): EngineDef | undefined {
+/** The engine of `host` + `path` (exact first, then the lossy host), given the host's facts. */
+function findEngine(t: ReferrerTables, facts: HostFacts, host: string, path: string): EngineDef | undefined {
+  if (!facts.maybeEngine) return undefined;
   const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
   const exact = t.engines.get(host + path) ?? t.engines.get(host + trimmed) ?? t.engines.get(host);
   if (exact !== undefined) return exact;
-  const lossy = lossyHost(host, t.countries);
+  const lossy = facts.lossy;
   return t.engines.get(lossy + path) ?? t.engines.get(lossy + trimmed) ?? t.engines.get(lossy);
+}
+
+/**
+ * What a Referer's host alone decides, the same for every URL on it. Distinct Referers are many
+ * and mostly one-off (a log of 5,000 sites: 191k in 1M lines, most of them pages of the sites
+ * themselves), their hosts few: worked out once per host instead of once per Referer.
+ */
+interface HostFacts {
+  /** The host without `www.`, copied (it is kept in every info of the host). */
+  readonly site: string;
+  readonly spam: boolean;
+  readonly social: string | undefined;
+  readonly lossy: string;
+  /** Whether an engine pattern has this host or its lossy form, with any path: else no path of it is an engine. */
+  readonly maybeEngine: boolean;
+}
+
+function hostFacts(t: ReferrerTables, host: string): HostFacts {
+  const lossy = lossyHost(host, t.countries);
+  const socialDomain = matchDomain(t.socials, host);
+  return {
+    site: ownString(stripWww(host)),
+    spam: matchDomain(t.spam, host) !== undefined,
+    social: socialDomain === undefined ? undefined : t.socials.get(socialDomain),
+    lossy,
+    maybeEngine: t.engineHosts.has(host) || t.engineHosts.has(lossy),
+  };
 }
 
 /** The host itself or its closest parent domain that `table` holds, walking label by label. */
@@ -334,6 +371,7 @@ function junk(referrer: string): ReferrerInfo {
 class CachingReferrerClassifier implements ReferrerClassifier {
   readonly #ownHosts: ReadonlySet<string>;
   readonly #cache: BoundedCache<ReferrerInfo>;
+  readonly #hosts: BoundedCache<HostFacts>;
   readonly #tables: ReferrerTables;
 
   constructor(hosts: readonly string[], cacheSize: number) {
@@ -348,6 +386,16 @@ class CachingReferrerClassifier implements ReferrerClassifier {
     }
     this.#ownHosts = own;
     this.#cache = new BoundedCache<ReferrerInfo>(cacheSize);
+    this.#hosts = new BoundedCache<HostFacts>(cacheSize);
+  }
+
+  #factsOf(host: string): HostFacts {
+    let f = this.#hosts.get(host);
+    if (f === undefined) {
+      f = hostFacts(this.#tables, host);
+      this.#hosts.set(host, f);
+    }
+    return f;
   }
 
   classify(referrer: string): ReferrerInfo {
@@ -399,7 +447,7 @@ class CachingReferrerClassifier implements ReferrerClassifier {
     if (scheme !== 'http' && scheme !== 'https') {
       const engine = t.engines.get(host);
       if (engine === undefined) return junk(ref);
-      return makeInfo('search', ref.slice(0, MAX_REFERRER_URL), '', engine.name, '', false, hostKey);
+      return makeInfo('search', ref.slice(0, MAX_REFERRER_URL), '', engine.name, '', false, ownString(hostKey));
     }
     if (port !== '' && !isDigits(port)) return junk(ref);
     const defaultPort = scheme === 'http' ? '80' : '443';
@@ -421,16 +469,14 @@ class CachingReferrerClassifier implements ReferrerClassifier {
 
     let url = `${scheme}://${host}${port === '' || port === defaultPort ? '' : `:${port}`}${path}`;
     if (url.length > MAX_REFERRER_URL) url = url.slice(0, MAX_REFERRER_URL);
-    const site = stripWww(host);
-    const spam = matchDomain(t.spam, host) !== undefined;
+    const facts = this.#factsOf(host);
+    const { site, spam, social } = facts;
 
-    const engine = findEngine(t, host, path);
+    const engine = findEngine(t, facts, host, path);
     const term = engine === undefined ? null : searchTerm(engine, ref, tail);
-    if (engine !== undefined && term !== null) return makeInfo('search', url, site, engine.name, term, spam, hostKey);
-    const socialDomain = matchDomain(t.socials, host);
-    const social = socialDomain === undefined ? undefined : t.socials.get(socialDomain);
-    if (social !== undefined) return makeInfo('social', url, site, social, '', spam, hostKey);
-    return makeInfo('external', url, site, '', '', spam, hostKey);
+    if (engine !== undefined && term !== null) return makeInfo('search', url, site, engine.name, term, spam, site);
+    if (social !== undefined) return makeInfo('social', url, site, social, '', spam, site);
+    return makeInfo('external', url, site, '', '', spam, site);
   }
 }
 
@@ -443,8 +489,9 @@ function makeInfo(
   spam: boolean,
   host: string,
 ): ReferrerInfo {
-  // Copies: the parts are slices of the Referer, which is a slice of a whole chunk of log.
-  return Object.freeze({ kind, url: ownString(url), site: ownString(site), engine, term: ownString(term), spam, host: ownString(host) });
+  // Copies: url and term are slices of the Referer, which is a slice of a whole chunk of log
+  // (site and host come copied).
+  return Object.freeze({ kind, url: ownString(url), site, engine, term: ownString(term), spam, host });
 }
 
 /**

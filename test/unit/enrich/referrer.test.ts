@@ -200,6 +200,37 @@ describe('caching', () => {
     c.classify('https://b.org/');
     expect(c.classify('https://www.google.com/search?q=x')).toEqual(a);
   });
+  it('gives every Referer of a host what a classifier that never saw the host gives', () => {
+    // What a host alone decides is worked out once per host: a URL must not get another URL's
+    // answer (an engine's search path and another path of the same host, a lossy country host).
+    const refs = [
+      'https://www.google.com/cse?q=a',
+      'https://www.google.com/about',
+      'https://www.google.com/search?q=b',
+      'https://www.google.com/',
+      'https://www.google.co.uk/imgres?q=c',
+      'https://www.google.co.uk/maps',
+      'https://www.bing.com/images/search?q=d',
+      'https://www.bing.com/images',
+      'https://www.facebook.com/search/?q=e',
+      'https://www.facebook.com/groups/x',
+      'https://m.facebook.com/',
+      'https://www.0-0.fr/page',
+      'https://0-0.fr/?q=f',
+      'https://example.org/a?q=g',
+      'https://www.example.org/b',
+      'android-app://com.google.android.googlequicksearchbox/https/www.google.com',
+    ];
+    for (const size of [2, 1000]) {
+      const shared = createReferrerClassifier({ hosts: [], cacheSize: size });
+      for (const order of [refs, [...refs].reverse()]) {
+        for (const r of order) expect(shared.classify(r), r).toEqual(createReferrerClassifier({ hosts: [] }).classify(r));
+      }
+    }
+    const shared = createReferrerClassifier({ hosts: [] });
+    expect(refs.map((r) => shared.classify(r).kind)).toContain('search');
+    expect(shared.classify('https://www.google.com/about').kind).toBe('external');
+  });
 });
 
 describe("Matomo's lossy host (examples from its UrlHelper::getLossyUrl docs)", () => {
