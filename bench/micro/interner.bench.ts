@@ -8,6 +8,10 @@
  *   caches as a busy log's does.
  *
  *   npm run build && npx tsx bench/micro/interner.bench.ts [BUILD_DIR …]   (default: this checkout)
+ *
+ * Compare builds in separate processes, alternating, many times: in one process the second build
+ * runs behind call sites the first one shaped, and single processes of one build spread up to 4×
+ * on a shared machine (bench/README.md).
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
