@@ -27,42 +27,50 @@ export interface ListSums {
  */
 function mergeWalk(lists: readonly ListSegment[], key: (s: number, p: number) => void, add: (s: number, p: number) => void): void {
   const k = lists.length;
-  // A binary heap of list numbers, ordered by each list's current (hashHi, hashLo).
+  // A binary heap of list numbers, ordered by each list's current (hashHi, hashLo), which is kept
+  // in two arrays beside it: a comparison reads those, not each list's columns at its position.
   const pos = new Uint32Array(k);
+  const curHi = new Uint32Array(k);
+  const curLo = new Uint32Array(k);
   const heap = new Int32Array(k);
   let size = 0;
-  const less = (a: number, b: number): boolean => {
-    const la = lists[a]!;
-    const lb = lists[b]!;
-    const ha = la.hashHi[pos[a]!]!;
-    const hb = lb.hashHi[pos[b]!]!;
-    return ha < hb || (ha === hb && la.hashLo[pos[a]!]! < lb.hashLo[pos[b]!]!);
-  };
   const down = (i: number): void => {
+    const x = heap[i]!;
+    const xh = curHi[x]!;
+    const xl = curLo[x]!;
     for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < size && less(heap[l]!, heap[m]!)) m = l;
-      if (r < size && less(heap[r]!, heap[m]!)) m = r;
-      if (m === i) return;
-      const t = heap[i]!;
-      heap[i] = heap[m]!;
-      heap[m] = t;
-      i = m;
+      let ci = 2 * i + 1;
+      if (ci >= size) break;
+      let c = heap[ci]!;
+      if (ci + 1 < size) {
+        const d = heap[ci + 1]!;
+        if (curHi[d]! < curHi[c]! || (curHi[d] === curHi[c] && curLo[d]! < curLo[c]!)) {
+          c = d;
+          ci++;
+        }
+      }
+      if (!(curHi[c]! < xh || (curHi[c] === xh && curLo[c]! < xl))) break;
+      heap[i] = c;
+      i = ci;
     }
+    heap[i] = x;
   };
-  for (let s = 0; s < k; s++) if (lists[s]!.hashHi.length > 0) heap[size++] = s;
+  for (let s = 0; s < k; s++) {
+    const l = lists[s]!;
+    if (l.hashHi.length === 0) continue;
+    curHi[s] = l.hashHi[0]!;
+    curLo[s] = l.hashLo[0]!;
+    heap[size++] = s;
+  }
   for (let i = (size >> 1) - 1; i >= 0; i--) down(i);
   let first = true;
   let lastHi = -1;
   let lastLo = -1;
   while (size > 0) {
     const s = heap[0]!;
-    const l = lists[s]!;
     const p = pos[s]!;
-    const hi = l.hashHi[p]!;
-    const lo = l.hashLo[p]!;
+    const hi = curHi[s]!;
+    const lo = curLo[s]!;
     if (first || hi !== lastHi || lo !== lastLo) {
       first = false;
       lastHi = hi;
@@ -70,9 +78,13 @@ function mergeWalk(lists: readonly ListSegment[], key: (s: number, p: number) =>
       key(s, p);
     }
     add(s, p);
+    const l = lists[s]!;
     pos[s] = p + 1;
-    if (p + 1 >= l.hashHi.length) heap[0] = heap[--size]!;
-    down(0);
+    if (p + 1 < l.hashHi.length) {
+      curHi[s] = l.hashHi[p + 1]!;
+      curLo[s] = l.hashLo[p + 1]!;
+    } else heap[0] = heap[--size]!;
+    if (size > 1) down(0);
   }
 }
 
