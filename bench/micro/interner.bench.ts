@@ -1,6 +1,5 @@
 /**
- * `ByteInterner` against a build's dist/ (so two builds compare side by side), five rounds on a
- * fresh table each:
+ * `ByteInterner` against a build's dist/, five rounds on a fresh table each:
  * - `internText`, the drain's call per kept (site-day, address) entry: 1M calls over 200k
  *   distinct address texts;
  * - `intern` of byte ranges, the hot path's call per line (a client address): 2M calls over 250k

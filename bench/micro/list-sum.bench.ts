@@ -1,12 +1,12 @@
 /**
  * The store's k-way merge (`sumLists`, store/sqlite/list-sum.ts) on a real store's rollups: every
- * list of the stored week and month rollups of one site, summed as a report over them sums it,
+ * list of the stored week rollups of one site, summed as a report over those weeks sums it,
  * against a build's dist/ (one build per process: compare builds in alternating processes).
  *
  *   npm run build && npx tsx bench/micro/list-sum.bench.ts STORE SITE [BUILD_DIR] [--rounds N]
  *
  * STORE is e.g. the 30-day report store of `npm run bench -- --reports`
- * (bench/.cache/report-30d-….db, site bench.example): four week rollups of 2.3M hits each.
+ * (bench/.cache/report-30d-….db, site bench.example): five week rollups, 2.04M list entries.
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
