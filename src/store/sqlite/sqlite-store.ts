@@ -459,9 +459,11 @@ class SqliteStore implements Store {
       for (const p of periodsOfDay(w.day)) if (p.last < today) periods.set(`${w.site_id}:${p.first}:${p.last}`, { site: w.site_id, ...p });
     }
     try {
-      for (const { site, first, last } of periods.values()) {
-        // Most periods of a shared host are too small: told by reads, without a write transaction.
-        if (!this.#rollable(site, first, last)) continue;
+      // Most periods of a shared host are too small: told by reads, without a write transaction,
+      // and all in one read transaction (each statement on its own took and released SQLite's
+      // file locks: ~40,000 fcntl calls for 5,000 sites).
+      const due = this.#db.transaction(() => [...periods.values()].filter((p) => this.#rollable(p.site, p.first, p.last))).deferred();
+      for (const { site, first, last } of due) {
         this.#db.transaction(() => {
           // Again under the write lock: another process may have written to its days meanwhile.
           if (!this.#rollable(site, first, last)) return;
