@@ -69,7 +69,7 @@ function collectNow(): void {
 }
 
 /** Buffer bytes whose death is worth a collection of its own (one costs ~10 ms at 50 MB of heap). */
-const RELEASE_AT = 32 * 1024 * 1024;
+const RELEASE_AT = 16 * 1024 * 1024;
 
 /**
  * Collects now when `bytes` of buffers have just become garbage, so that what is allocated next

@@ -25,6 +25,8 @@ export interface OpenStoreOptions {
   readonly signal?: AbortSignal;
   /** SQLite: list bytes a week or month needs before it is rolled up (tests set 0; sqlite-store.ts). */
   readonly rollupMinBytes?: number;
+  /** SQLite: bytes of a site-day's open pieces from which compaction merges them in two steps (tests set 0; sqlite-store.ts). */
+  readonly stepwiseBytes?: number;
 }
 
 /** `WEBLOG_STORE`, else ~/.local/share/weblog/weblog.db (XDG data home when set). */

@@ -242,6 +242,13 @@ export function encodeLists(lists: readonly ListSource[], others: ReadonlyMap<nu
   return buf;
 }
 
+/** A list copied out of its blob, so that the blob can be dropped. */
+export function listCopy(l: ListSegment): ListSegment {
+  const c = emptyList(shapeOf(l));
+  copyList(l, c);
+  return c;
+}
+
 function copyList(l: ListSegment, into: ListSegment): void {
   into.hits.set(l.hits);
   into.bytes.set(l.bytes);
@@ -330,6 +337,35 @@ export function encodeVisits(s: SegmentVisits): Buffer {
   put(s.visitor, n * 8);
   for (const a of [s.first, s.last, s.pages, s.entryTime, s.exitTime, s.entryHi, s.entryLo, s.exitHi, s.exitLo]) put(a, n * 4);
   return buf;
+}
+
+/**
+ * A zeroed visits blob with room for `capacity` intervals, and its columns: a merge writes its
+ * output straight into them (`fitVisitsBlob` then lays them out for the count it ended with).
+ */
+export function visitsBlobFor(capacity: number): { blob: Buffer; columns: SegmentVisits } {
+  const blob = visitsBlob(capacity);
+  viewOf(blob).setUint32(0, capacity, true);
+  return { blob, columns: decodeVisits(blob) };
+}
+
+/**
+ * The blob of `visitsBlobFor(capacity)` holding its first n intervals, laid out as a blob of n:
+ * each column moved down to where a blob of n has it (lower offsets, in column order, so no
+ * column is overwritten before it moves), the padding zeroed, and the rest cut off (a view).
+ */
+export function fitVisitsBlob(blob: Buffer, capacity: number, n: number): Buffer {
+  viewOf(blob).setUint32(0, n, true);
+  if (n === capacity) return blob;
+  let from = 8 + pad8(capacity * 8);
+  let to = 8 + pad8(n * 8);
+  for (let c = 0; c < VISIT_U32_COLUMNS; c++) {
+    blob.copyWithin(to, from, from + n * 4);
+    blob.fill(0, to + n * 4, to + pad8(n * 4));
+    from += pad8(capacity * 4);
+    to += pad8(n * 4);
+  }
+  return blob.subarray(0, to);
 }
 
 export function decodeVisits(blob: Uint8Array): SegmentVisits {

@@ -23,13 +23,27 @@ import { releaseBuffers } from '../../core/memory.js';
 import { prepareSqliteFile } from '../../core/private-files.js';
 import { LIST_IDS, LIST_NAMES, type ListName } from '../../core/lists.js';
 import type { AuditRecord, Checkpoint, Counter, ReportQuery, SiteRetention, Store, StoredDay, StoredReport, StoredRow } from '../store.js';
-import { ENTRY, EXIT, closeSegment, encodeMergedDay, mergeDaySegments, type DaySegment, type VisitSummaryCounts } from './day-segment.js';
+import {
+  ENTRY,
+  EXIT,
+  URLS,
+  closeSegment,
+  encodeListGroups,
+  encodeMergedDay,
+  groupLists,
+  joinVisits,
+  mergeDaySegments,
+  withVisitLists,
+  type DaySegment,
+  type VisitLists,
+  type VisitSummaryCounts,
+} from './day-segment.js';
 import { PartEncoder, type EncodedSegment } from './part-encoder.js';
 import { WrittenPieces, type SiteDayGen } from './written-pieces.js';
 import { sumLists, topRows } from './list-sum.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { chooseRollups, covers, periodsOf, sumPeriod, worthRolling, type Period } from './rollups.js';
-import { KeyHasher, decodeLists, decodeVisits, encodeLists, encodeVisits, type ListSegment } from './segment-codec.js';
+import { KeyHasher, decodeLists, decodeVisits, encodeLists, encodeVisits, listCopy, type ListSegment } from './segment-codec.js';
 
 export interface SqliteStoreOptions {
   /** Seconds of inactivity that end a visit (needed to join a day's visits across segments). */
@@ -37,6 +51,8 @@ export interface SqliteStoreOptions {
   readonly readonly?: boolean;
   /** List bytes a period's days must hold before compact() rolls them up (ROLLUP_MIN_BYTES; 0 in tests). */
   readonly rollupMinBytes?: number;
+  /** Bytes of a site-day's open pieces from which compaction merges them in two steps (STEPWISE_BYTES; 0 in tests). */
+  readonly stepwiseBytes?: number;
 }
 
 /** A site-day that gathered this many segments from one process is compacted at once. */
@@ -55,6 +71,12 @@ const ROLLUP_MIN_BYTES = 1024 * 1024;
  * day, as before rollups; rollup rows split by key-hash range would lift the limit.
  */
 const ROLLUP_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * Open pieces of a site-day holding this many bytes are merged in two steps (#compactOpenStepwise):
+ * memory then stays near the larger kind of blobs; below it one read of every blob is cheaper (a
+ * shared host's small site-days, thousands per compaction).
+ */
+const STEPWISE_BYTES = 16 * 1024 * 1024;
 /** Site-days compacted in one transaction by compact(). */
 const COMPACT_CHUNK = 256;
 
@@ -161,7 +183,7 @@ interface SegRow {
   vis: Buffer | null;
 }
 
-function segmentOf(r: Omit<SegRow, 'lists'> & { lists: Buffer | null }): DaySegment {
+function totalsOf(r: Omit<SegRow, 'lists' | 'vis'>): Float64Array {
   const totals = new Float64Array(TOTAL_FIELDS);
   totals[0] = r.hits;
   totals[1] = r.pages;
@@ -169,6 +191,14 @@ function segmentOf(r: Omit<SegRow, 'lists'> & { lists: Buffer | null }): DaySegm
   totals[3] = r.bots;
   totals[4] = r.ftp_transfers;
   totals[5] = r.ftp_bytes;
+  return totals;
+}
+
+/** A placeholder for a row's lists blob, filled in by the same transaction. */
+const NO_LISTS = Buffer.alloc(0);
+
+function segmentOf(r: Omit<SegRow, 'lists'> & { lists: Buffer | null }): DaySegment {
+  const totals = totalsOf(r);
   // A day covered by a rollup: its lists are read from the rollup.
   const l = r.lists === null ? { lists: new Map<number, ListSegment>(), others: new Map<number, { hits: number; bytes: number }>() } : decodeLists(r.lists);
   return {
@@ -190,6 +220,7 @@ class SqliteStore implements Store {
   /** Segments this process appended per (site id, day, gen) since they were last compacted. */
   readonly #written = new WrittenPieces(COMPACT_AT);
   readonly #rollupMin: number;
+  readonly #stepwiseBytes: number;
   /** The site metadata last written per site: a commit that brings the same skips the write. */
   readonly #metaWritten = new Map<string, string>();
   readonly #st;
@@ -200,6 +231,7 @@ class SqliteStore implements Store {
     this.#timeout = opts.visitTimeoutSec;
     this.#readonly = opts.readonly ?? false;
     this.#rollupMin = opts.rollupMinBytes ?? ROLLUP_MIN_BYTES;
+    this.#stepwiseBytes = opts.stepwiseBytes ?? STEPWISE_BYTES;
     const p = <T = unknown>(sql: string) => db.prepare<unknown[], T>(sql);
     if (!this.#readonly) db.prepare('INSERT OR IGNORE INTO store_meta (key, value) VALUES (?, ?)').run('hash_seed', String(randomInt(2 ** 31)));
     const seed = db.prepare<[], { value: string }>("SELECT value FROM store_meta WHERE key = 'hash_seed'").get();
@@ -219,10 +251,17 @@ class SqliteStore implements Store {
       visPut: p('INSERT INTO seg_vis (seq, vis) VALUES (?, ?)'),
       // Open pieces (with intervals) and closed ones apart: a busy day's blobs are read once, and
       // only when there are two pieces of a kind to merge (piecesOfDay reads no blob).
-      piecesOfDay: p<{ open: number | null; closed: number | null }>(
-        'SELECT SUM(v.seq IS NOT NULL) AS open, SUM(v.seq IS NULL) AS closed FROM seg g LEFT JOIN seg_vis v ON v.seq = g.seq WHERE g.site_id = ? AND g.day = ? AND g.gen = ?',
+      // length() of a blob is read from its row header, without its pages.
+      piecesOfDay: p<{ open: number | null; closed: number | null; open_bytes: number | null }>(
+        `SELECT SUM(v.seq IS NOT NULL) AS open, SUM(v.seq IS NULL) AS closed, SUM(length(g.lists) + COALESCE(length(v.vis), 0)) FILTER (WHERE v.seq IS NOT NULL) AS open_bytes
+         FROM seg g LEFT JOIN seg_vis v ON v.seq = g.seq WHERE g.site_id = ? AND g.day = ? AND g.gen = ?`,
       ),
       openOfDay: p<SegRow>('SELECT g.*, v.vis FROM seg g JOIN seg_vis v ON v.seq = g.seq WHERE g.site_id = ? AND g.day = ? AND g.gen = ? ORDER BY g.seq'),
+      openMetaOfDay: p<Omit<SegRow, 'lists' | 'vis'>>(
+        `SELECT g.seq, g.gen, g.hits, g.pages, g.bytes, g.bots, g.ftp_transfers, g.ftp_bytes, g.visitors, g.visits, g.bounces, g.visit_seconds
+         FROM seg g JOIN seg_vis v ON v.seq = g.seq WHERE g.site_id = ? AND g.day = ? AND g.gen = ? ORDER BY g.seq`,
+      ),
+      segListsSet: p('UPDATE seg SET lists = ? WHERE seq = ?'),
       closedOfDay: p<SegRow>(
         'SELECT g.*, NULL AS vis FROM seg g WHERE g.site_id = ? AND g.day = ? AND g.gen = ? AND NOT EXISTS (SELECT 1 FROM seg_vis v WHERE v.seq = g.seq) ORDER BY g.seq',
       ),
@@ -310,11 +349,12 @@ class SqliteStore implements Store {
   }
 
   /** Appends one piece of a site-day: its row, and its visit intervals while they are open. */
-  #insert(siteId: number, day: number, gen: string, e: EncodedSegment): void {
+  #insert(siteId: number, day: number, gen: string, e: EncodedSegment): number {
     const t = e.totals;
     const sm = e.summary;
-    const seq = this.#st.segPut.run(siteId, day, gen, t[0], t[1], t[2], t[3], t[4], t[5], sm.visitors, sm.visits, sm.bounces, sm.visitSeconds, e.lists).lastInsertRowid;
+    const seq = Number(this.#st.segPut.run(siteId, day, gen, t[0], t[1], t[2], t[3], t[4], t[5], sm.visitors, sm.visits, sm.bounces, sm.visitSeconds, e.lists).lastInsertRowid);
     if (e.vis !== null) this.#st.visPut.run(seq, e.vis);
+    return seq;
   }
 
   #checkSource(batch: Batch): void {
@@ -351,27 +391,81 @@ class SqliteStore implements Store {
 
   /** Merges the segments of one (site, day, gen) into one (visits joined). */
   #compactDay(siteId: number, day: number, gen: string): void {
+    const n = this.#st.piecesOfDay.get(siteId, day, gen)!;
     // Open and closed pieces of one generation are merged separately: closed visits cannot be joined.
-    for (const open of [true, false]) {
-      const m = this.#mergePieces(siteId, day, gen, open);
-      if (m === null) continue;
-      // The pieces are garbage now: on a busy day tens of MB (10M lines, 500k clients: 64 MB a
-      // day), which would otherwise still be held while the next allocations come.
-      releaseBuffers(m.pieceBytes);
-      for (const seq of m.seqs) this.#st.segDel.run(seq);
-      this.#insert(siteId, day, gen, m.merged);
+    if ((n.open ?? 0) >= 2) {
+      if ((n.open_bytes ?? 0) >= this.#stepwiseBytes) this.#compactOpenStepwise(siteId, day, gen);
+      else this.#replace(siteId, day, gen, this.#st.openOfDay.all(siteId, day, gen));
     }
+    if ((n.closed ?? 0) >= 2) this.#replace(siteId, day, gen, this.#st.closedOfDay.all(siteId, day, gen));
   }
 
-  /** The open (or closed) pieces of a site-day merged and encoded, when there are two or more. */
-  #mergePieces(siteId: number, day: number, gen: string, open: boolean): { seqs: number[]; merged: ReturnType<typeof encodeMergedDay>; pieceBytes: number } | null {
-    const n = this.#st.piecesOfDay.get(siteId, day, gen)!;
-    if (((open ? n.open : n.closed) ?? 0) < 2) return null;
-    const rows = (open ? this.#st.openOfDay : this.#st.closedOfDay).all(siteId, day, gen);
-    let pieceBytes = 0;
-    for (const r of rows) pieceBytes += r.lists.length + (r.vis?.length ?? 0);
+  /** The pieces replaced by their merge, read and merged at once. */
+  #replace(siteId: number, day: number, gen: string, rows: readonly SegRow[]): void {
     const merged = encodeMergedDay(rows.map(segmentOf), this.#timeout, this.#hasher);
-    return { seqs: rows.map((r) => r.seq), merged, pieceBytes };
+    for (const r of rows) this.#st.segDel.run(r.seq);
+    this.#insert(siteId, day, gen, merged);
+  }
+
+  /**
+   * Merges the open pieces of a busy site-day in two steps, visits then lists, each blob read when
+   * its step needs it and dropped before the step writes: the day (10M lines, 500k clients: 8
+   * pieces, 30 MB of intervals and 31 MB of lists) holds one kind of pieces and its merged blob at
+   * a time, not both kinds with both blobs and SQLite's copy of them. The same merge as #replace,
+   * in the same order, so the rows are byte for byte the same.
+   */
+  #compactOpenStepwise(siteId: number, day: number, gen: string): void {
+    const rows = this.#st.openMetaOfDay.all(siteId, day, gen);
+    const { seq, lists } = this.#visitsStep(siteId, day, gen, rows);
+    this.#st.segListsSet.run(this.#listsStep(rows, lists), seq);
+    for (const r of rows) this.#st.segDel.run(r.seq);
+  }
+
+  /**
+   * The visits step: the pieces' intervals and urls lists read and joined, and the merged row
+   * written with its intervals, its lists left to the lists step (one transaction: nobody sees
+   * it half written). Returns what that step needs of the visits; the rest is let go.
+   */
+  #visitsStep(siteId: number, day: number, gen: string, rows: readonly Omit<SegRow, 'lists' | 'vis'>[]): { seq: number; lists: VisitLists } {
+    const owns = rows.map((r) => {
+      const u = decodeLists(this.#st.segLists.get(r.seq)!.lists).lists.get(URLS);
+      return u === undefined ? undefined : listCopy(u);
+    });
+    const present = owns.filter((u) => u !== undefined);
+    let bytes = 0;
+    const pieces = rows.map((r, i) => {
+      const b = this.#st.segVis.get(r.seq)!.vis;
+      bytes += b.length;
+      return { visits: decodeVisits(b), urls: owns[i] };
+    });
+    const v = joinVisits(pieces, present.length === 0 ? undefined : present.length === 1 ? present[0] : present, this.#timeout, this.#hasher);
+    pieces.length = 0;
+    releaseBuffers(bytes);
+    const totals = new Float64Array(TOTAL_FIELDS);
+    for (const r of rows) {
+      const t = totalsOf(r);
+      for (let f = 0; f < TOTAL_FIELDS; f++) totals[f] = totals[f]! + t[f]!;
+    }
+    const seq = this.#insert(siteId, day, gen, { totals, summary: v.summary, lists: NO_LISTS, vis: v.vis });
+    return { seq, lists: { urls: v.urls, entryExit: v.entryExit } };
+  }
+
+  /** The lists step: the pieces' lists read and summed into the day's blob, and let go. */
+  #listsStep(rows: readonly { seq: number }[], v: VisitLists): Buffer {
+    let bytes = 0;
+    const g = groupLists(
+      rows.map((r) => {
+        const b = this.#st.segLists.get(r.seq)!.lists;
+        bytes += b.length;
+        return decodeLists(b);
+      }),
+      true,
+    );
+    withVisitLists(g.lists, v);
+    const blob = encodeListGroups(g.lists, g.others);
+    g.lists.clear();
+    releaseBuffers(bytes);
+    return blob;
   }
 
   async checkpoints(): Promise<Checkpoint[]> {
