@@ -23,9 +23,16 @@ export interface RangeTable {
   /** IPv6: range k starts at the 128-bit address v6Start[4k … 4k+3] (most significant word first). */
   readonly v6Start: Uint32Array;
   readonly v6Code: Uint16Array;
+  /**
+   * Whether ::/96 is the IPv4 tree (an IPv6 database that holds IPv4 puts it there): its ranges
+   * are then answered from the IPv4 table and left out of the IPv6 one, which they were half of
+   * (DB-IP Lite: 355,814 of 701,684 ranges, 6.6 MB of memory).
+   */
+  readonly v4InV6: boolean;
 }
 
-const FORMAT = 2;
+/** 3: ::/96 left out of the IPv6 ranges when it is the IPv4 tree (the header's flags word). */
+const FORMAT = 3;
 
 /** Packs an ISO code into 16 bits (c1 << 8 | c2), 0 for none. */
 export function packCountry(code: string): number {
@@ -89,6 +96,7 @@ export function buildRangeTable(db: Buffer): RangeTable {
 
   const v6Start: number[] = [];
   const v6Code: number[] = [];
+  let v4InV6 = false;
   if (ipVersion === 6) {
     const w = [0, 0, 0, 0];
     const emit6 = (code: number): void => {
@@ -103,6 +111,11 @@ export function buildRangeTable(db: Buffer): RangeTable {
       for (const b of [0, 1]) {
         const rec = readRecord(db, node, b === 1, recordSize);
         if (b === 1) w[word] = (w[word]! + bit) >>> 0;
+        if (depth === 95 && b === 0 && w[0] === 0 && w[1] === 0 && w[2] === 0 && rec === v4root && v4root < nodeCount) {
+          // ::/96, the IPv4 tree: lookup6 answers it from the IPv4 ranges.
+          v4InV6 = true;
+          continue;
+        }
         if (rec < nodeCount && depth < 127) walk6(rec, depth + 1);
         else emit6(rec < nodeCount ? 0 : leafCode(rec, v6Text(w)));
         if (b === 1) w[word] = (w[word]! - bit) >>> 0;
@@ -115,6 +128,7 @@ export function buildRangeTable(db: Buffer): RangeTable {
     v4Code: Uint16Array.from(v4Code),
     v6Start: Uint32Array.from(v6Start),
     v6Code: Uint16Array.from(v6Code),
+    v4InV6,
   };
 }
 
@@ -144,6 +158,7 @@ export function lookup4(t: RangeTable, a: number): number {
 
 /** Country code of an IPv6 address given as four 32-bit words. */
 export function lookup6(t: RangeTable, a: readonly number[]): number {
+  if (t.v4InV6 && a[0] === 0 && a[1] === 0 && a[2] === 0) return lookup4(t, a[3]!);
   const S = t.v6Start;
   const n = t.v6Code.length;
   /** Whether range k starts at or before a. */
@@ -171,6 +186,7 @@ function serialize(t: RangeTable): Buffer {
   head.writeUInt32LE(FORMAT, 0);
   head.writeUInt32LE(t.v4Start.length, 4);
   head.writeUInt32LE(t.v6Code.length, 8);
+  head.writeUInt32LE(t.v4InV6 ? 1 : 0, 12);
   const part = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
   return Buffer.concat([head, part(t.v4Start), part(t.v6Start), part(t.v4Code), part(t.v6Code)]);
 }
@@ -197,7 +213,7 @@ function deserialize(b: Buffer): RangeTable | null {
   };
   const v4Start = u32(n4);
   const v6Start = u32(n6 * 4);
-  return { v4Start, v6Start, v4Code: u16(n4), v6Code: u16(n6) };
+  return { v4Start, v6Start, v4Code: u16(n4), v6Code: u16(n6), v4InV6: (b.readUInt32LE(12) & 1) === 1 };
 }
 
 /** Where range tables are cached: `$XDG_CACHE_HOME/weblog/geo` (or ~/.cache/weblog/geo). */
@@ -209,7 +225,8 @@ export function geoCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 export function loadRangeTable(path: string, cacheDir: string = geoCacheDir()): RangeTable {
   const db = readFileSync(path);
   const id = createHash('sha256').update(db).digest('hex').slice(0, 32);
-  const file = join(cacheDir, `${id}.ranges`);
+  // The format in the name: two versions of weblog sharing a cache keep one file each.
+  const file = join(cacheDir, `${id}.v${FORMAT}.ranges`);
   try {
     const t = deserialize(readFileSync(file));
     if (t !== null) return t;

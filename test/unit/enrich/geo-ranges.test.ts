@@ -56,6 +56,24 @@ describe('country range table', () => {
     expect(known).toBeGreaterThan(1000);
   });
 
+  it('answers ::/96 (IPv4-compatible addresses) like the mmdb tree, from the IPv4 ranges it leaves out of the IPv6 ones', () => {
+    expect(table.v4InV6).toBe(true);
+    // No IPv6 range starts inside ::/96: those addresses are the IPv4 table's.
+    for (let k = 0; k < table.v6Code.length; k++) expect(table.v6Start[4 * k]! + table.v6Start[4 * k + 1]! + table.v6Start[4 * k + 2]!, `range ${k}`).toBeGreaterThan(0);
+    const rnd = numbers(13);
+    let known = 0;
+    for (let i = 0; i < 5_000; i++) {
+      const n = rnd.next().value!;
+      const ip = `::${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+      const want = expected(ip, 6);
+      if (want !== 0) known++;
+      expect(lookup(ip), ip).toBe(want);
+    }
+    expect(known).toBeGreaterThan(2_500);
+    // Just past it, the IPv6 table again.
+    for (const ip of ['::1:0:0', '::1:0:1', '::2:0:0']) expect(lookup(ip), ip).toBe(expected(ip, 6));
+  });
+
   it('reads IPv4-mapped IPv6 as IPv4 and gives private, junk and host names no country', () => {
     expect(lookup('::ffff:8.8.8.8')).toBe(lookup('8.8.8.8'));
     expect(lookup('8.8.8.8')).not.toBe(0);
@@ -70,5 +88,6 @@ describe('country range table', () => {
     expect(again.v6Code).toEqual(first.v6Code);
     expect(again.v6Start).toEqual(first.v6Start);
     expect(again.v4Code).toEqual(table.v4Code);
+    expect(again.v4InV6).toBe(first.v4InV6);
   });
 });
