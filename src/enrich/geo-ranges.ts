@@ -196,20 +196,19 @@ function deserialize(b: Buffer): RangeTable | null {
   const n4 = b.readUInt32LE(4);
   const n6 = b.readUInt32LE(8);
   if (b.length !== 16 + n4 * 4 + n6 * 16 + n4 * 2 + n6 * 2) return null;
-  // Copies: typed views need alignment, and the file buffer is small.
-  let o = 16;
-  const take = (bytes: number): Buffer => {
-    const s = Buffer.from(b.subarray(o, o + bytes));
-    o += bytes;
-    return s;
-  };
+  // Views over the file's own memory (readFileSync gives a file this size a buffer of its own,
+  // at offset 0, so the 32-bit columns are aligned); a copy only if it is not.
+  const own = b.byteOffset % 4 === 0 ? b : Buffer.from(b);
+  let o = own.byteOffset + 16;
   const u32 = (n: number): Uint32Array => {
-    const s = take(n * 4);
-    return new Uint32Array(s.buffer.slice(s.byteOffset, s.byteOffset + s.byteLength));
+    const a = new Uint32Array(own.buffer, o, n);
+    o += n * 4;
+    return a;
   };
   const u16 = (n: number): Uint16Array => {
-    const s = take(n * 2);
-    return new Uint16Array(s.buffer.slice(s.byteOffset, s.byteOffset + s.byteLength));
+    const a = new Uint16Array(own.buffer, o, n);
+    o += n * 2;
+    return a;
   };
   const v4Start = u32(n4);
   const v6Start = u32(n6 * 4);
