@@ -188,7 +188,6 @@ export function joinVisits(pieces: readonly VisitPiece[], urlSources: ListGroup 
   const keyLess = urls === undefined ? () => false : keyLessIn(urls);
   const sorted = pieces.every((p) => inVisitOrder(p.visits));
   let blob: Buffer;
-  let capacity: number;
   let merged: Intervals & { length: number };
   if (sorted) {
     // Joined in place in the blob; entry and exit keys are kept in the entryHi and exitHi
@@ -199,13 +198,11 @@ export function joinVisits(pieces: readonly VisitPiece[], urlSources: ListGroup 
     mergeInto(cols, pieces, remap);
     merged = mergeIntervals(cols, timeoutSec, keyLess, true);
     blob = b.blob;
-    capacity = total;
   } else {
     const all = emptyIntervals(total);
     concatInto(all, pieces, remap);
     merged = mergeIntervals(all, timeoutSec, keyLess, false);
-    capacity = merged.length;
-    blob = visitsBlobFor(capacity).blob;
+    blob = visitsBlobFor(merged.length).blob;
     const c = decodeVisits(blob);
     for (const k of ['visitor', 'first', 'last', 'pages', 'entryTime', 'exitTime'] as const) c[k].set(merged[k]);
     c.entryHi.set(merged.entry);
@@ -224,7 +221,7 @@ export function joinVisits(pieces: readonly VisitPiece[], urlSources: ListGroup 
     c.exitHi[i] = x === NO_KEY ? NO_HASH : urls!.hashHi[x]!;
     c.exitLo[i] = x === NO_KEY ? NO_HASH : urls!.hashLo[x]!;
   }
-  const vis = fitVisitsBlob(blob, capacity, n);
+  const vis = fitVisitsBlob(blob, n);
   return { urls, vis, visits: decodeVisits(vis), summary: countsOf(s), entryExit };
 }
 

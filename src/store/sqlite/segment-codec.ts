@@ -350,12 +350,15 @@ export function visitsBlobFor(capacity: number): { blob: Buffer; columns: Segmen
 }
 
 /**
- * The blob of `visitsBlobFor(capacity)` holding its first n intervals, laid out as a blob of n:
- * each column moved down to where a blob of n has it (lower offsets, in column order, so no
- * column is overwritten before it moves), the padding zeroed, and the rest cut off (a view).
+ * A blob of `visitsBlobFor` (its header still says its capacity) holding its first n intervals,
+ * laid out as a blob of n: each column moved down to where a blob of n has it (lower offsets, in
+ * column order, so no column is overwritten before it moves), the padding zeroed, and the rest
+ * cut off (a view).
  */
-export function fitVisitsBlob(blob: Buffer, capacity: number, n: number): Buffer {
-  viewOf(blob).setUint32(0, n, true);
+export function fitVisitsBlob(blob: Buffer, n: number): Buffer {
+  const v = viewOf(blob);
+  const capacity = v.getUint32(0, true);
+  v.setUint32(0, n, true);
   if (n === capacity) return blob;
   let from = 8 + pad8(capacity * 8);
   let to = 8 + pad8(n * 8);
