@@ -85,8 +85,10 @@ function joinInto(d: Intervals, o: number, s: Intervals, i: number, keyLess: Key
   if (s.last[i]! > d.last[o]!) d.last[o] = s.last[i]!;
   if (s.first[i]! < d.first[o]!) d.first[o] = s.first[i]!;
   const p = s.pages[i]!;
-  if (p === 0) return;
-  if (d.pages[o] === 0) {
+  // A visit's entry and exit are its pages'; between intervals without pages, the earliest entry
+  // and the latest exit, as between pages: the same whatever order intervals of one second join in.
+  if (p === 0 && d.pages[o]! > 0) return;
+  if (d.pages[o] === 0 && p > 0) {
     d.entry[o] = s.entry[i]!;
     d.entryTime[o] = s.entryTime[i]!;
     d.exit[o] = s.exit[i]!;

@@ -61,3 +61,18 @@ describe('joining the pieces of a site-day', () => {
     );
   });
 });
+
+describe('joining intervals without pages', () => {
+  it('keeps the earliest entry and the latest exit, whatever order intervals of one second come in', () => {
+    // Found by the property above (seed 68245064): one visitor, two pageless intervals from the same second.
+    const hasher = new KeyHasher(7);
+    const ivs: Iv[] = [
+      [5, 8413, 0, 0],
+      [5, 8413, 1, 0],
+    ];
+    const inOrder = rows(mergeDaySegments([piece(ivs), piece([])], 1800, hasher));
+    const reversed = rows(mergeDaySegments([piece([...ivs].reverse()), piece([])], 1800, hasher));
+    expect(inOrder).toEqual([[5, 8413, 8414, 0, 8413, 8414]]);
+    expect(reversed).toEqual(inOrder);
+  });
+});
