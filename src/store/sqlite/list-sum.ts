@@ -7,6 +7,12 @@
  */
 import { emptyList, keyOf, type ListFill, type ListSegment } from './segment-codec.js';
 
+/** A list's key hashes, in hash order: all that a merge reads of each list. */
+export interface KeyHashes {
+  readonly hashHi: Uint32Array;
+  readonly hashLo: Uint32Array;
+}
+
 export interface ListSums {
   /** Distinct keys. */
   readonly n: number;
@@ -25,7 +31,7 @@ export interface ListSums {
  * merge loop of the store: reports sum into arrays, compactions and rollups write straight into
  * a blob.
  */
-function mergeWalk(lists: readonly ListSegment[], key: (s: number, p: number) => void, add: (s: number, p: number) => void): void {
+function mergeWalk(lists: readonly KeyHashes[], key: (s: number, p: number) => void, add: (s: number, p: number) => void): void {
   const k = lists.length;
   // A binary heap of list numbers, ordered by each list's current (hashHi, hashLo), which is kept
   // in two arrays beside it: a comparison reads those, not each list's columns at its position.
@@ -86,6 +92,76 @@ function mergeWalk(lists: readonly ListSegment[], key: (s: number, p: number) =>
     } else heap[0] = heap[--size]!;
     if (size > 1) down(0);
   }
+}
+
+/**
+ * Distinct keys of lists of one id (of their hashes: see segment-codec.ts), each list's keys
+ * distinct: a report's address count over its rollups and days. The lists are merged two by two
+ * into lists of distinct keys, a balanced tree of two-way merges, and the last merge only counts
+ * (the heap walk with its callbacks took 119 of a 30-day report's 320 ms for 459k addresses over 6
+ * lists; a scan of every list's current key per key, 125 ms for 365 days over 18 lists).
+ */
+export function distinctKeys(lists: readonly KeyHashes[]): number {
+  let level = lists.filter((l) => l.hashHi.length > 0);
+  if (level.length === 0) return 0;
+  while (level.length > 2) {
+    const next: KeyHashes[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) {
+      const a = level[i]!;
+      const b = level[i + 1]!;
+      const out = { hashHi: new Uint32Array(a.hashHi.length + b.hashHi.length), hashLo: new Uint32Array(a.hashHi.length + b.hashHi.length) };
+      const n = union(a, b, out);
+      next.push({ hashHi: out.hashHi.subarray(0, n), hashLo: out.hashLo.subarray(0, n) });
+    }
+    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+    level = next;
+  }
+  return level.length === 1 ? level[0]!.hashHi.length : union(level[0]!, level[1]!, null);
+}
+
+/** The number of distinct keys of two lists; written to `out` in hash order unless it is null. */
+function union(a: KeyHashes, b: KeyHashes, out: KeyHashes | null): number {
+  const ah = a.hashHi;
+  const al = a.hashLo;
+  const bh = b.hashHi;
+  const bl = b.hashLo;
+  const na = ah.length;
+  const nb = bh.length;
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < na && j < nb) {
+    const x = ah[i]!;
+    const y = bh[j]!;
+    let h: number;
+    let l: number;
+    if (x < y || (x === y && al[i]! < bl[j]!)) {
+      h = x;
+      l = al[i++]!;
+    } else if (x === y && al[i] === bl[j]) {
+      h = x;
+      l = al[i++]!;
+      j++;
+    } else {
+      h = y;
+      l = bl[j++]!;
+    }
+    if (out !== null) {
+      out.hashHi[n] = h;
+      out.hashLo[n] = l;
+    }
+    n++;
+  }
+  if (out === null) return n + (na - i) + (nb - j);
+  for (; i < na; i++, n++) {
+    out.hashHi[n] = ah[i]!;
+    out.hashLo[n] = al[i]!;
+  }
+  for (; j < nb; j++, n++) {
+    out.hashHi[n] = bh[j]!;
+    out.hashLo[n] = bl[j]!;
+  }
+  return n;
 }
 
 /** The per-key sums of `lists` (all of one list id). */
@@ -190,7 +266,7 @@ export function mergeLists(lists: readonly ListSegment[]): ListSegment {
 }
 
 /** The k-th largest value (1-based) of `a`, which it reorders (quickselect). */
-function kthLargest(a: Float64Array, k: number): number {
+export function kthLargest(a: Float64Array, k: number): number {
   let lo = 0;
   let hi = a.length - 1;
   const want = k - 1;

@@ -407,6 +407,30 @@ INSERT INTO seg_written (site_id, day) SELECT DISTINCT site_id, day FROM seg;
 DELETE FROM store_meta WHERE key = 'rollup_history';
 `,
   },
+  {
+    version: 10,
+    name: 'rollups stored by list',
+    // A rollup's lists apart, each as its head (top keys by rank), its whole list when the head is
+    // not all of it, and for the address list its key hashes (rollup-parts.ts): a top-N report
+    // reads the heads, not every key of the period. seg_rollup.lists becomes the rollup's
+    // directory. Rollups of the old kind are dropped; their periods are marked, so the next
+    // compact() (`weblog store migrate` runs one) builds them anew.
+    sql: `
+CREATE TABLE seg_rollup_part (
+  id INTEGER PRIMARY KEY,
+  rollup_id INTEGER NOT NULL,
+  list INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE UNIQUE INDEX seg_rollup_part_key ON seg_rollup_part (rollup_id, kind, list);
+CREATE TRIGGER seg_rollup_part_follows AFTER DELETE ON seg_rollup BEGIN
+  DELETE FROM seg_rollup_part WHERE rollup_id = old.id;
+END;
+INSERT INTO seg_written (site_id, day) SELECT site_id, first_day FROM seg_rollup;
+DELETE FROM seg_rollup;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

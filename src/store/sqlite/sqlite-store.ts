@@ -38,10 +38,12 @@ import {
   type VisitLists,
   type VisitSummaryCounts,
 } from './day-segment.js';
+import type { KeyHashes } from './list-sum.js';
 import { PartEncoder, type EncodedSegment } from './part-encoder.js';
 import { WrittenPieces, type SiteDayGen } from './written-pieces.js';
-import { sumLists, topRows } from './list-sum.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { rangeDistinct, rangeList, type RolledList } from './range-lists.js';
+import { PART_BODY, PART_HASHES, PART_HEAD, decodeDirectory, decodeHashes, rollupParts } from './rollup-parts.js';
 import { chooseRollups, covers, periodsOf, sumPeriod, worthRolling, type Period } from './rollups.js';
 import { KeyHasher, decodeLists, decodeVisits, encodeLists, encodeVisits, listCopy, type ListSegment } from './segment-codec.js';
 
@@ -282,8 +284,13 @@ class SqliteStore implements Store {
       rollupRange: p<{ id: number; first: number; last: number }>(
         'SELECT id, first_day AS first, last_day AS last FROM seg_rollup WHERE site_id = ? AND first_day >= ? AND last_day <= ?',
       ),
-      rollupLists: p<{ lists: Buffer }>('SELECT lists FROM seg_rollup WHERE id = ?'),
-      rollupPut: p('INSERT OR REPLACE INTO seg_rollup (site_id, first_day, last_day, lists) VALUES (?, ?, ?, ?)'),
+      rollupDirectory: p<{ lists: Buffer }>('SELECT lists FROM seg_rollup WHERE id = ?'),
+      rollupHeads: p<{ list: number; data: Buffer }>(`SELECT list, data FROM seg_rollup_part WHERE rollup_id = ? AND kind = ${PART_HEAD}`),
+      rollupPart: p<{ data: Buffer }>('SELECT data FROM seg_rollup_part WHERE rollup_id = ? AND kind = ? AND list = ?'),
+      // Not INSERT OR REPLACE: a row it replaced would not fire the trigger that deletes its parts.
+      rollupDel: p('DELETE FROM seg_rollup WHERE site_id = ? AND first_day = ? AND last_day = ?'),
+      rollupPut: p('INSERT INTO seg_rollup (site_id, first_day, last_day, lists) VALUES (?, ?, ?, ?)'),
+      rollupPartPut: p('INSERT INTO seg_rollup_part (rollup_id, list, kind, data) VALUES (?, ?, ?, ?)'),
       periodSize: p<{ n: number; bytes: number | null; lo: number | null; hi: number | null }>(
         'SELECT COUNT(*) AS n, SUM(length(lists)) AS bytes, MIN(day) AS lo, MAX(day) AS hi FROM seg WHERE site_id = ? AND day BETWEEN ? AND ?',
       ),
@@ -568,7 +575,10 @@ class SqliteStore implements Store {
             const blob = this.#st.segLists.get(seqs[i++]!.seq)!.lists;
             return { lists: decodeLists(blob), bytes: blob.length };
           }, releaseBuffers);
-          this.#st.rollupPut.run(site, first, last, lists);
+          const { directory, parts } = rollupParts(decodeLists(lists));
+          this.#st.rollupDel.run(site, first, last);
+          const id = this.#st.rollupPut.run(site, first, last, directory).lastInsertRowid;
+          for (const part of parts) this.#st.rollupPartPut.run(id, part.list, part.kind, part.data);
         }).immediate();
         // One period per transaction; readers get their turn between them.
         await setImmediate();
@@ -653,24 +663,26 @@ class SqliteStore implements Store {
     const lo = q.from ? dayInt(q.from) : (range.lo ?? (q.to ? dayInt(q.to) : today));
     const hi = q.to ? dayInt(q.to) : (range.hi ?? (q.from ? dayInt(q.from) : today));
     const limit = q.top > 0 ? q.top : -1;
-    const read = this.#db.transaction(() => {
-      // Weeks and months rolled up inside the range: their days' lists are not read.
-      const rollups = chooseRollups(this.#st.rollupRange.all(site, lo, hi), lo, hi);
-      const head = this.#st.segRange.all(site, lo, hi);
-      const dayGen = (r: { day: number; gen: string }): string => `${r.day}\u0000${r.gen}`;
-      const openPieces = new Map<string, number>();
-      for (const r of head) if (r.open === 1) openPieces.set(dayGen(r), (openPieces.get(dayGen(r)) ?? 0) + 1);
-      const rows: (Omit<SegRow, 'lists'> & { lists: Buffer | null; day: number })[] = head.map((r) => ({
-        ...r,
-        lists: covers(rollups, r.day) ? null : this.#st.segLists.get(r.seq)!.lists,
-        vis: r.open === 1 && openPieces.get(dayGen(r))! > 1 ? this.#st.segVis.get(r.seq)!.vis : null,
-      }));
-      const rolled = rollups.map((p) => this.#st.rollupLists.get(p.id)!.lists);
-      const rejected: Record<string, number> = {};
-      for (const r of this.#st.rejected.all(site)) rejected[r.reason] = r.lines;
-      return { rows, rolled, rejected };
-    });
-    const { rows, rolled, rejected } = read.deferred();
+    // One read transaction for the whole report: a rollup's whole list may be read late, when its
+    // head cannot decide (range-lists.ts), and must be the one its head came from.
+    return this.#db.transaction(() => this.#report(q, row, lo, hi, limit)).deferred();
+  }
+
+  #report(q: ReportQuery, row: { id: number; policies: string; attribution: string; raw_window_days: number }, lo: number, hi: number, limit: number): StoredReport {
+    const site = row.id;
+    // Weeks and months rolled up inside the range: their days' lists are not read.
+    const rollups = chooseRollups(this.#st.rollupRange.all(site, lo, hi), lo, hi);
+    const head = this.#st.segRange.all(site, lo, hi);
+    const dayGen = (r: { day: number; gen: string }): string => `${r.day}\u0000${r.gen}`;
+    const openPieces = new Map<string, number>();
+    for (const r of head) if (r.open === 1) openPieces.set(dayGen(r), (openPieces.get(dayGen(r)) ?? 0) + 1);
+    const rows: (Omit<SegRow, 'lists'> & { lists: Buffer | null; day: number })[] = head.map((r) => ({
+      ...r,
+      lists: covers(rollups, r.day) ? null : this.#st.segLists.get(r.seq)!.lists,
+      vis: r.open === 1 && openPieces.get(dayGen(r))! > 1 ? this.#st.segVis.get(r.seq)!.vis : null,
+    }));
+    const rejected: Record<string, number> = {};
+    for (const r of this.#st.rejected.all(site)) rejected[r.reason] = r.lines;
     const days: StoredDay[] = [];
     const undeduplicated: string[] = [];
     /** Segments whose lists count, per list id; entry/exit lists of days whose visits were joined come from the join. */
@@ -691,10 +703,23 @@ class SqliteStore implements Store {
         o.bytes += c.bytes;
       }
     };
-    for (const blob of rolled) {
-      const r = decodeLists(blob);
-      for (const l of r.lists.values()) addList(l);
-      addOthers(r.others);
+    // Each rollup's lists: the directory, and the heads (rollup-parts.ts).
+    const rolledOf = new Map<number, RolledList[]>();
+    const rolledIps: KeyHashes[] = [];
+    for (const p of rollups) {
+      const dir = decodeDirectory(this.#st.rollupDirectory.get(p.id)!.lists);
+      addOthers(dir.others);
+      for (const { list, data } of this.#st.rollupHeads.all(p.id)) {
+        const info = dir.lists.get(list);
+        if (info === undefined) continue;
+        const head = decodeLists(data).lists.get(list)!;
+        const whole = info.headN === info.n ? () => head : () => decodeLists(this.#st.rollupPart.get(p.id, PART_BODY, list)!.data).lists.get(list)!;
+        const r: RolledList = { info, head, whole };
+        const a = rolledOf.get(list);
+        if (a === undefined) rolledOf.set(list, [r]);
+        else a.push(r);
+        if (list === LIST_IDS.ips) rolledIps.push(info.headN === info.n ? head : decodeHashes(this.#st.rollupPart.get(p.id, PART_HASHES, list)!.data));
+      }
     }
     for (let i = 0; i < rows.length; ) {
       const day = rows[i]!.day;
@@ -746,40 +771,24 @@ class SqliteStore implements Store {
     }
     const top = {} as Record<ListName, StoredRow[]>;
     const sums: Partial<Record<ListName, Counter>> = {};
-    let distinctIps = 0;
     const decoder = new TextDecoder();
     for (const name of LIST_NAMES) {
-      const lists = listsOf.get(LIST_IDS[name]) ?? [];
-      const s = sumLists(lists);
-      if (name === 'ips') distinctIps = s.n;
-      let sh = 0;
-      let sb = 0;
-      for (let k = 0; k < s.n; k++) {
-        sh += s.hits[k]!;
-        sb += s.bytes[k]!;
-      }
-      if (s.n > 0) sums[name] = { hits: sh, bytes: sb };
-      const min = q.minHits?.[name] ?? 0;
+      const id = LIST_IDS[name];
       const timed = name === 'slowPages';
-      const rank = timed && s.timeSum !== null ? s.timeSum : s.hits;
-      let cand = topRows(s, lists, limit < 0 ? -1 : limit, rank);
-      if (min > 1) {
-        // The floor is among keys with enough hits: rank only those.
-        const ok = new Float64Array(rank.length);
-        for (let k = 0; k < s.n; k++) ok[k] = s.hits[k]! >= min ? rank[k]! : -1;
-        cand = topRows(s, lists, limit < 0 ? -1 : limit, ok).filter((r) => r.hits >= min);
-      }
-      const out: StoredRow[] = cand.map((r) => ({
-        key: decoder.decode(r.key),
-        hits: r.hits,
-        bytes: r.bytes,
-        ...(timed ? { totalMs: r.timeSum / 1000, maxMs: r.timeMax / 1000 } : {}),
+      const r = rangeList(listsOf.get(id) ?? [], rolledOf.get(id) ?? [], { limit, min: q.minHits?.[name] ?? 0, byTime: timed });
+      if (r.sums !== null) sums[name] = r.sums;
+      const out: StoredRow[] = r.rows.map((c) => ({
+        key: decoder.decode(c.key),
+        hits: c.hits,
+        bytes: c.bytes,
+        ...(timed ? { totalMs: c.timeSum / 1000, maxMs: c.timeMax / 1000 } : {}),
       }));
       if (timed) out.sort((a, b) => b.totalMs! - a.totalMs! || compareKeys(a.key, b.key));
       else out.sort((a, b) => b.hits - a.hits || compareKeys(a.key, b.key));
       if (limit >= 0 && out.length > limit) out.length = limit;
       top[name] = out;
     }
+    const distinctIps = rangeDistinct(listsOf.get(LIST_IDS.ips) ?? [], rolledIps);
     // In list order, whatever order the segments held them in: another store gives the same JSON.
     const othersInOrder: Partial<Record<ListName, Counter>> = {};
     for (const name of LIST_NAMES) if (others[name] !== undefined) othersInOrder[name] = others[name];

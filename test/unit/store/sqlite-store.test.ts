@@ -106,7 +106,8 @@ describe('sqlite store specifics', () => {
     await s.close();
     // The same store as v6 wrote it: the intervals in seg.vis (and no v8 rollups).
     const db = new Database(path);
-    db.exec(`DROP TRIGGER seg_written_add; DROP TABLE seg_written; DELETE FROM schema_migration WHERE version = 9;
+    db.exec(`DROP TRIGGER seg_rollup_part_follows; DROP TABLE seg_rollup_part; DELETE FROM schema_migration WHERE version = 10;
+      DROP TRIGGER seg_written_add; DROP TABLE seg_written; DELETE FROM schema_migration WHERE version = 9;
       DROP TRIGGER seg_rollup_stale_add;
       DROP TRIGGER seg_rollup_stale_del;
       DROP TABLE seg_rollup;
