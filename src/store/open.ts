@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { keyRingPathFor, openFileKeyRing, type KeyRing } from '../anonymise/index.js';
+// The key ring is imported on use: the anonymise stage's modules cost a report ~65 ms of start-up.
+import type { KeyRing } from '../anonymise/index.js';
 import { AppError, appError } from '../core/errors.js';
 // The ClickHouse modules are imported on use: they load @clickhouse/client (see clickhouse/url.ts).
 import { isClickHouseUrl, redactUrl } from './clickhouse/url.js';
@@ -78,9 +79,10 @@ export async function openKeyRingFor(location: string, opts: OpenKeyRingOptions 
       return openClickHouseKeyRing(keys, { database: parseClickHouseUrl(keys).database, ...(opts.signal ? { signal: opts.signal } : {}) });
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(keys)) throw appError('ERR_STORE_URL', redactUrl(keys));
-    return openFileKeyRing(keys);
+    return (await import('../anonymise/index.js')).openFileKeyRing(keys);
   }
   if (isClickHouseUrl(location)) return (await import('./clickhouse/keyring.js')).openClickHouseKeyRing(location, opts.signal ? { signal: opts.signal } : {});
+  const { openFileKeyRing, keyRingPathFor } = await import('../anonymise/index.js');
   return openFileKeyRing(keyRingPathFor(location));
 }
 
