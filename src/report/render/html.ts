@@ -23,6 +23,7 @@ import {
   LIST_GROUPS,
   listBasis,
   listRows,
+  maxOf,
   otherRow,
   percent,
   signedPercent,
@@ -391,7 +392,7 @@ function monthsSection(months: readonly MonthRow[], m: Messages, links: Links): 
 function hoursSection(report: Report, m: Messages, links: Links): string {
   const rows = report.top.hours;
   const chart = barChart('c-hours', m.chartHours, rows.map((r) => r.key), [{ label: m.hits, cls: 'ba', values: rows.map((r) => r.hits) }], m);
-  const max = Math.max(0, ...rows.map((r) => r.hits));
+  const max = maxOf(rows, (r) => r.hits, 0);
   const body = rows
     .map(
       (r) =>
@@ -448,7 +449,7 @@ function listTable(report: Report, list: TopList | FtpList, m: Messages, links: 
   const other = otherRow(report, list);
   if (rows.length === 0 && other === undefined) return '';
   const { total, count, bytes } = listBasis(report, list);
-  const max = Math.max(0, ...rows.map((r) => r.hits), other?.hits ?? 0);
+  const max = Math.max(maxOf(rows, (r) => r.hits, 0), other?.hits ?? 0);
   const head =
     `<th scope="col" class="n rk">${colHead(m.rank, m)}</th><th scope="col">${colHead(m.keyColumn[list], m)}</th>` +
     `<th scope="col" class="n">${colHead(m[count], m)}</th><th scope="col" class="n">${colHead(m.share, m)}</th>` +
@@ -479,7 +480,7 @@ function statusTable(report: Report, m: Messages): string {
   const { classes, notListed } = statusClasses(report);
   if (classes.length === 0) return '';
   const total = report.totals.hits;
-  const max = Math.max(...classes.map((c) => c.hits), notListed);
+  const max = Math.max(maxOf(classes, (c) => c.hits), notListed);
   const rows = classes.map(
     (c) =>
       `<tr><th scope="row">${escapeHtml(m.statusClass[c.cls])}${rowBar(c.hits, max)}</th>` +
@@ -501,7 +502,7 @@ function statusTable(report: Report, m: Messages): string {
 function slowTable(report: Report, m: Messages, links: Links): string {
   const rows = report.top.slowPages;
   if (rows.length === 0) return '';
-  const max = Math.max(...rows.map((r) => r.totalMs));
+  const max = maxOf(rows, (r) => r.totalMs);
   const body = rows
     .map(
       (r, i) =>

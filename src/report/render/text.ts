@@ -22,6 +22,7 @@ import {
   LIST_GROUPS,
   listBasis,
   listRows,
+  maxOf,
   otherRow,
   pad,
   percent,
@@ -96,8 +97,8 @@ function totals(out: string[], report: Report, m: Messages, st: Style, width: nu
   if (hasVisitDetail(report)) {
     rows.push([m.bounceRate, percent(t.bounces, t.visits, m.locale), ''], [m.avgVisit, duration(t.visitSeconds / t.visits), '']);
   }
-  const lw = Math.max(...rows.map((r) => displayWidth(r[0])));
-  const vw = Math.max(...rows.map((r) => r[1].length));
+  const lw = maxOf(rows, (r) => displayWidth(r[0]));
+  const vw = maxOf(rows, (r) => r[1].length);
   for (const [label, value, delta] of rows) out.push(cell(`  ${pad(label, lw)}${SEP}${pad(value, vw, true)}${delta === '' ? '' : SEP + delta}`, width));
   if (report.previous !== null) out.push(st.dim(cell(`  ${m.previousPeriod}: ${report.previous.from} – ${report.previous.to}`, width)));
 }
@@ -120,7 +121,7 @@ function days(out: string[], report: Report, m: Messages, st: Style, width: numb
     return [k === 'bytes' ? m.bytes : m[k], f(stats[k].min), f(stats[k].avg), f(stats[k].max)] as const;
   });
   const head = ['', m.minimum, m.average, m.maximum] as const;
-  const w = head.map((h, i) => Math.max(displayWidth(h), ...cells.map((c) => displayWidth(c[i]!))));
+  const w = head.map((h, i) => maxOf(cells, (c) => displayWidth(c[i]!), displayWidth(h)));
   for (const r of [head, ...cells]) out.push(cell(`  ${r.map((c, i) => pad(c, w[i]!, i > 0)).join(SEP)}`, width));
 }
 
@@ -147,12 +148,12 @@ function table(out: string[], rows: readonly DayRow[], first: string, date: (d: 
   let used = 0;
   for (let n = all.length; n >= 2; n--) {
     cols = all.slice(0, n);
-    widths = cols.map(([h, f]) => Math.max(displayWidth(h), ...rows.map((d) => displayWidth(f(d)))));
+    widths = cols.map(([h, f]) => maxOf(rows, (d) => displayWidth(f(d)), displayWidth(h)));
     used = 2 + widths.reduce((a, b) => a + b, 0) + SEP.length * widths.length;
     if (used + 5 <= width) break;
   }
   const barWidth = Math.max(0, Math.min(40, width - used));
-  const max = Math.max(...rows.map((d) => d.hits));
+  const max = maxOf(rows, (d) => d.hits);
   const line = (cells: string[]): string => `  ${cells.map((c, i) => pad(c, widths[i] ?? 0, i > 0)).join(SEP)}`;
   out.push(line(cols.map(([h]) => h)));
   for (const d of rows) {
@@ -164,11 +165,11 @@ function table(out: string[], rows: readonly DayRow[], first: string, date: (d: 
 function hours(out: string[], report: Report, m: Messages, st: Style, width: number): void {
   heading(out, st, m.lists.hours, width);
   const rows = report.top.hours;
-  const hitsW = Math.max(displayWidth(m.hits), ...rows.map((r) => String(r.hits).length));
-  const shareW = Math.max(displayWidth(m.share), ...rows.map((r) => percent(r.hits, report.totals.hits, m.locale).length));
+  const hitsW = maxOf(rows, (r) => String(r.hits).length, displayWidth(m.hits));
+  const shareW = maxOf(rows, (r) => percent(r.hits, report.totals.hits, m.locale).length, displayWidth(m.share));
   const keyW = Math.max(2, displayWidth(m.hourOfDay));
   const barW = Math.max(0, Math.min(40, width - 2 - keyW - hitsW - shareW - 3 * SEP.length));
-  const max = Math.max(0, ...rows.map((r) => r.hits));
+  const max = maxOf(rows, (r) => r.hits, 0);
   out.push(st.dim(`  ${pad(m.hourOfDay, keyW)}${SEP}${pad(m.hits, hitsW, true)}${SEP}${pad(m.share, shareW, true)}`));
   for (const r of rows) {
     const b = bar(r.hits, max, barW);
@@ -182,7 +183,7 @@ function statusClassTable(out: string[], report: Report, m: Messages, st: Style,
   heading(out, st, m.statusClasses, width);
   const rows = classes.map((c) => [m.statusClass[c.cls], String(c.hits), percent(c.hits, report.totals.hits, m.locale)] as const);
   if (notListed > 0) rows.push([m.notListed, String(notListed), percent(notListed, report.totals.hits, m.locale)]);
-  const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => displayWidth(r[i]!))));
+  const w = [0, 1, 2].map((i) => maxOf(rows, (r) => displayWidth(r[i]!)));
   for (const r of rows) out.push(cell(`  ${pad(r[0], w[0]!)}${SEP}${pad(r[1], w[1]!, true)}${SEP}${pad(r[2], w[2]!, true)}`, width));
 }
 
@@ -192,7 +193,7 @@ function slowPages(out: string[], report: Report, m: Messages, st: Style, width:
   heading(out, st, m.lists.slowPages, width);
   const cells = rows.map((r) => [String(r.hits), humanMs(r.totalMs, m.locale), humanMs(r.avgMs, m.locale), humanMs(r.maxMs, m.locale)] as const);
   const head = [m.requests, m.totalTime, m.avgTime, m.maxTime] as const;
-  const w = head.map((h, i) => Math.max(displayWidth(h), ...cells.map((c) => displayWidth(c[i]!))));
+  const w = head.map((h, i) => maxOf(cells, (c) => displayWidth(c[i]!), displayWidth(h)));
   const keyW = Math.max(6, width - 2 - w.reduce((a, b) => a + b, 0) - 4 * SEP.length);
   const line = (key: string, c: readonly string[]): string => `  ${pad(key, keyW)}${c.map((x, i) => SEP + pad(x, w[i]!, true)).join('')}`;
   out.push(st.dim(line(cell(m.keyColumn.slowPages, keyW), head)));
@@ -220,9 +221,9 @@ function topList(out: string[], report: Report, list: TopList | FtpList, m: Mess
   }
   const count = m[counted];
   const rankW = Math.max(displayWidth(m.rank), String(rows.length).length);
-  const hitsW = Math.max(displayWidth(count), ...hitsCells.map((s) => s.length));
-  const shareW = Math.max(displayWidth(m.share), ...shareCells.map((s) => s.length));
-  const bytesW = bytes ? Math.max(displayWidth(m.bytes), ...bytesCells.map((s) => s.length)) : 0;
+  const hitsW = maxOf(hitsCells, (s) => s.length, displayWidth(count));
+  const shareW = maxOf(shareCells, (s) => s.length, displayWidth(m.share));
+  const bytesW = bytes ? maxOf(bytesCells, (s) => s.length, displayWidth(m.bytes)) : 0;
   const keyW = Math.max(6, width - 2 - rankW - hitsW - shareW - bytesW - (bytes ? 4 : 3) * SEP.length);
   const line = (rank: string, key: string, hits: string, share: string, b: string): string =>
     `  ${pad(rank, rankW, true)}${SEP}${pad(key, keyW)}${SEP}${pad(hits, hitsW, true)}${SEP}${pad(share, shareW, true)}${bytes ? SEP + pad(b, bytesW, true) : ''}`;
@@ -295,8 +296,8 @@ export function renderText(report: Report, opts: TextOptions): string {
     heading(out, st, `${m.rejectedLines}: ${report.rejected.lines}`, width);
     const reasons = sortedReasons(report);
     const cells = reasons.map(([id, n]) => [escapeControls(id), escapeControls(reasonLabel(m, id)), String(n)] as const);
-    const idW = Math.min(24, Math.max(0, ...cells.map((c) => displayWidth(c[0]))));
-    const nW = Math.max(0, ...cells.map((c) => c[2].length));
+    const idW = Math.min(24, maxOf(cells, (c) => displayWidth(c[0]), 0));
+    const nW = maxOf(cells, (c) => c[2].length, 0);
     const labelW = Math.max(10, width - 2 - idW - nW - 2 * SEP.length);
     for (const [id, label, n] of cells) {
       out.push(`  ${pad(truncate(id, idW), idW)}${SEP}${pad(truncate(label, labelW), labelW)}${SEP}${pad(n, nW, true)}`);

@@ -193,3 +193,15 @@ describe('HTML (v2)', () => {
     for (const gone of ['s-totals', 't-days', 't-hours', 's-pages', 'h-users']) expect(ftp).not.toContain(`id="${gone}"`);
   });
 });
+
+describe('every row of a busy site (--top 0)', () => {
+  it('renders 300,000 rows of a list in every format: no call stack limit on the widths and bar scales', () => {
+    const s = fullStored();
+    const n = 300_000;
+    s.top.ips = Array.from({ length: n }, (_, i) => ({ key: `198.51.${i >> 8}.${i & 255}`, hits: n - i, bytes: 10 * (n - i) }));
+    s.top.slowPages = Array.from({ length: n }, (_, i) => ({ key: `/p${i}`, hits: 1, bytes: 1, totalMs: n - i, maxMs: 1 }));
+    const r = buildReport(s, { top: 0, threshold: 1 });
+    const last = `198.51.${(n - 1) >> 8}.${(n - 1) & 255}`;
+    for (const out of [renderText(r, { color: false }), renderHtml(r), renderCsv(r)]) expect(out).toContain(last);
+  });
+});
