@@ -27,9 +27,6 @@ export const DEFAULT_THRESHOLD = 3;
 /** The lists of personal keys the threshold applies to. */
 export const THRESHOLD_LISTS: readonly ListName[] = ['ips', 'users', 'ftpIps', 'ftpUsers'];
 
-/** Hours are always 24 rows in clock order: the store must have been asked for all of them. */
-export const HOURS_NEEDED = 24;
-
 function totalsOf(days: readonly StoredDay[], ips: number): Totals {
   const t: Totals = { hits: 0, visitors: 0, visits: 0, pages: 0, ips, bytes: 0, bots: 0, bounces: 0, visitSeconds: 0 };
   for (const d of days) {

@@ -1,10 +1,10 @@
 /**
  * Reads what one report needs from a Store and builds it: the one place that asks a store for a
  * report (CLI, API and web pages all come through here), so every output follows the same rules:
- * `hours` complete, the previous period when asked for.
+ * the publication threshold, the previous period when asked for (`hours` is whole from any store).
  */
 import type { ReportQuery, Store } from '../store/index.js';
-import { buildReport, DEFAULT_THRESHOLD, HOURS_NEEDED, THRESHOLD_LISTS } from './build.js';
+import { buildReport, DEFAULT_THRESHOLD, THRESHOLD_LISTS } from './build.js';
 import type { Report } from './contract.js';
 import { previousRange } from './periods.js';
 
@@ -16,12 +16,10 @@ export interface LoadOptions extends ReportQuery {
 
 /** null when the site has no data at all (as Store.query). */
 export async function loadReport(store: Store, q: LoadOptions): Promise<Report | null> {
-  // Ask for at least 24 rows so the hours list is whole; buildReport cuts the others to `top`.
-  const asked = q.top === 0 ? 0 : Math.max(q.top, HOURS_NEEDED);
   // The publication threshold is the store's to apply: before `top`, over every key of the range.
   const threshold = q.threshold ?? DEFAULT_THRESHOLD;
   const minHits = threshold > 1 ? Object.fromEntries(THRESHOLD_LISTS.map((l) => [l, threshold])) : {};
-  const stored = await store.query({ site: q.site, from: q.from, to: q.to, top: asked, minHits });
+  const stored = await store.query({ site: q.site, from: q.from, to: q.to, top: q.top, minHits });
   if (stored === null) return null;
   let previous = null;
   if (q.compare === true) {

@@ -1,5 +1,6 @@
 /** @module store — the Store interface and its implementations. */
 export type { Store, ReportQuery, StoredReport, StoredDay, StoredRow, AuditRecord, SiteRetention } from './store.js';
+export { rowsOf } from './store.js';
 export { openStore, defaultStorePath, openKeyRingFor, requireStore, openAccountStore } from './open.js';
 export { compareKeys } from './sqlite/sqlite-store.js';
 export { migrateStore } from './open.js';

@@ -28,10 +28,22 @@ export interface ReportQuery {
   /** Inclusive YYYY-MM-DD bounds; null = from the first / to the last day with data. */
   readonly from: string | null;
   readonly to: string | null;
-  /** Rows per top list; 0 = all. */
+  /** Rows per top list; 0 = all. `hours` (at most 24 keys) is always whole: see rowsOf. */
   readonly top: number;
   /** Lists whose rows need at least this many hits (the publication threshold); others show every key. */
   readonly minHits?: Partial<Record<ListName, number>>;
+}
+
+/**
+ * The rows a report gets of a list for `top`: `hours` whole (a report draws all 24), every other
+ * list `top` (0 = all). A report asked the other lists for 24 rows too, only for the hours' sake:
+ * 24 rows of a flat list cannot be told from the rollups' heads, 10 can (range-lists.ts).
+ */
+/** Keys the `hours` list can have. */
+export const HOUR_KEYS = 24;
+
+export function rowsOf(list: ListName, top: number): number {
+  return list === 'hours' ? 0 : top;
 }
 
 export interface StoredDay {

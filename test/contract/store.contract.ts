@@ -74,6 +74,19 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       await s.close();
     });
 
+    it('gives the hours list whole whatever top, and every other list top rows', async () => {
+      const s = await open();
+      const hours: Record<string, number> = {};
+      for (let h = 0; h < 24; h++) hours[String(h).padStart(2, '0')] = 1 + (h % 5);
+      await s.commit(batchOf([{ site: 'a.example', date: '2024-03-01', hits: 60, list: { hours, urls: { '/a': 3, '/b': 2, '/c': 1 } } }]));
+      for (const top of [1, 2, 30]) {
+        const r = (await s.query({ site: 'a.example', from: null, to: null, top }))!;
+        expect(r.top.hours.map((x) => x.key).sort()).toEqual(Object.keys(hours).sort());
+        expect(r.top.urls).toHaveLength(Math.min(top, 3));
+      }
+      await s.close();
+    });
+
     it('lists only keys with enough hits where asked (the publication threshold), the same for every top', async () => {
       const s = await open();
       await s.commit(batchOf([{ site: 'a.example', date: '2024-03-01', hits: 12, list: { ips: { a: 5, b: 3, c: 2, d: 1, e: 1 } } }]));

@@ -12,7 +12,7 @@ import { ipPoliciesFromJson, legacyPolicies, userPoliciesFromJson } from '../../
 import { AppError } from '../../core/errors.js';
 import { LIST_IDS, LIST_NAMES, type ListName } from '../../core/lists.js';
 import { compareKeys } from '../sqlite/sqlite-store.js';
-import type { Counter, ReportQuery, StoredDay, StoredReport, StoredRow } from '../store.js';
+import { HOUR_KEYS, rowsOf, type Counter, type ReportQuery, type StoredDay, type StoredReport, type StoredRow } from '../store.js';
 import { withRetry } from './connection.js';
 import { num, type Deployment } from './deployment.js';
 import type { Ledger } from './ledger.js';
@@ -79,7 +79,8 @@ export async function queryReport(ctx: ReportContext, q: ReportQuery): Promise<S
   const min = (name: ListName): number => q.minHits?.[name] ?? 0;
   const floors = LIST_NAMES.filter((n) => min(n) > 1);
   const having = floors.length === 0 ? raw('') : sql` HAVING h >= multiIf(${floors.map((n) => sql`list = ${u64(LIST_IDS[n])}, ${u64(min(n))}, `).reduce((a, b) => sql`${a}${b}`)}0)`;
-  const limitBy = q.top > 0 ? sql` LIMIT ${u64(q.top)} BY list` : raw('');
+  // One LIMIT for every list: at least the keys `hours` can have, which it always gets whole (rowsOf).
+  const limitBy = q.top > 0 ? sql` LIMIT ${u64(Math.max(q.top, HOUR_KEYS))} BY list` : raw('');
   const [probed, days, perGen, closed, closedPages, tops, sums, others, rejected, metas] = await Promise.all([
     range !== undefined ? Promise.resolve([range]) : read(ctx, probe),
     read(
@@ -196,7 +197,8 @@ export async function queryReport(ctx: ReportContext, q: ReportQuery): Promise<S
   for (const n of LIST_NAMES) {
     if (n === 'slowPages') top[n].sort((a, b) => b.totalMs! - a.totalMs! || compareKeys(a.key, b.key));
     else top[n].sort((a, b) => b.hits - a.hits || compareKeys(a.key, b.key));
-    if (q.top > 0 && top[n].length > q.top) top[n].length = q.top;
+    const rows = rowsOf(n, q.top);
+    if (rows > 0 && top[n].length > rows) top[n].length = rows;
   }
 
   // Sums over every key, in list order (as SQLite gives them).

@@ -22,7 +22,7 @@ import { policiesFromJson, policiesToJson } from '../../core/policy.js';
 import { releaseBuffers } from '../../core/memory.js';
 import { prepareSqliteFile } from '../../core/private-files.js';
 import { LIST_IDS, LIST_NAMES, type ListName } from '../../core/lists.js';
-import type { AuditRecord, Checkpoint, Counter, ReportQuery, SiteRetention, Store, StoredDay, StoredReport, StoredRow } from '../store.js';
+import { rowsOf, type AuditRecord, type Checkpoint, type Counter, type ReportQuery, type SiteRetention, type Store, type StoredDay, type StoredReport, type StoredRow } from '../store.js';
 import {
   ENTRY,
   EXIT,
@@ -662,13 +662,12 @@ class SqliteStore implements Store {
     const today = dayInt(new Date().toISOString().slice(0, 10));
     const lo = q.from ? dayInt(q.from) : (range.lo ?? (q.to ? dayInt(q.to) : today));
     const hi = q.to ? dayInt(q.to) : (range.hi ?? (q.from ? dayInt(q.from) : today));
-    const limit = q.top > 0 ? q.top : -1;
     // One read transaction for the whole report: a rollup's whole list may be read late, when its
     // head cannot decide (range-lists.ts), and must be the one its head came from.
-    return this.#db.transaction(() => this.#report(q, row, lo, hi, limit)).deferred();
+    return this.#db.transaction(() => this.#report(q, row, lo, hi)).deferred();
   }
 
-  #report(q: ReportQuery, row: { id: number; policies: string; attribution: string; raw_window_days: number }, lo: number, hi: number, limit: number): StoredReport {
+  #report(q: ReportQuery, row: { id: number; policies: string; attribution: string; raw_window_days: number }, lo: number, hi: number): StoredReport {
     const site = row.id;
     // Weeks and months rolled up inside the range: their days' lists are not read.
     const rollups = chooseRollups(this.#st.rollupRange.all(site, lo, hi), lo, hi);
@@ -775,6 +774,8 @@ class SqliteStore implements Store {
     for (const name of LIST_NAMES) {
       const id = LIST_IDS[name];
       const timed = name === 'slowPages';
+      const rows = rowsOf(name, q.top);
+      const limit = rows > 0 ? rows : -1;
       const r = rangeList(listsOf.get(id) ?? [], rolledOf.get(id) ?? [], { limit, min: q.minHits?.[name] ?? 0, byTime: timed });
       if (r.sums !== null) sums[name] = r.sums;
       const out: StoredRow[] = r.rows.map((c) => ({

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../../src/store/index.js';
+import { openStore, rowsOf } from '../../../src/store/index.js';
 import { batchOf } from '../../helpers/batch.js';
 import { buildReport } from '../../../src/report/build.js';
 import { loadReport } from '../../../src/report/load.js';
@@ -107,25 +107,25 @@ describe('calendar helpers', () => {
 });
 
 describe('loadReport', () => {
-  /** A store that records the queries and answers like a real one would (top applied). */
+  /** A store that records the queries and answers like a real one would (top applied, hours whole). */
   function recording(): { store: Store; queries: ReportQuery[] } {
     const queries: ReportQuery[] = [];
     const store = {
       async query(q: ReportQuery): Promise<StoredReport | null> {
         queries.push(q);
         const s = q.from === '2024-03-01' || q.from === null ? fullStored() : previousStored();
-        if (q.top > 0) for (const k of Object.keys(s.top) as (keyof StoredReport['top'])[]) s.top[k] = s.top[k].slice(0, q.top);
+        for (const k of Object.keys(s.top) as (keyof StoredReport['top'])[]) if (rowsOf(k, q.top) > 0) s.top[k] = s.top[k].slice(0, rowsOf(k, q.top));
         return s;
       },
     } as unknown as Store;
     return { store, queries };
   }
 
-  it('asks for at least 24 rows so hours are whole, and for the previous period only with compare', async () => {
+  it('asks for top rows (every store gives hours whole), and for the previous period only with compare', async () => {
     const { store, queries } = recording();
     const r = (await loadReport(store, { site: 's', from: null, to: null, top: 3 }))!;
     const minHits = { ips: 3, users: 3, ftpIps: 3, ftpUsers: 3 };
-    expect(queries).toEqual([{ site: 's', from: null, to: null, top: 24, minHits }]);
+    expect(queries).toEqual([{ site: 's', from: null, to: null, top: 3, minHits }]);
     expect(r.top.hours.map((h) => h.key)).toEqual(CLOCK);
     expect(r.top.hours.every((h) => h.hits > 0)).toBe(true);
     expect(r.top.urls).toHaveLength(3);
