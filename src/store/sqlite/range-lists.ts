@@ -14,6 +14,7 @@
  */
 import { distinctKeys, kthLargest, sumLists, topRows, type KeyHashes, type SumRow } from './list-sum.js';
 import type { RollupListInfo } from './rollup-parts.js';
+import { findKey } from './day-segment.js';
 import { keyOf, type ListSegment } from './segment-codec.js';
 
 /** One rollup's part of a list. */
@@ -89,35 +90,27 @@ export function rangeList(days: readonly ListSegment[], rolled: readonly RolledL
   // Heads ranked otherwise than this query ranks cannot bound it; nor can a time rank bound hits.
   if (partial.some((r) => r.info.byTime !== byTime) || (byTime && q.min > 1)) return whole();
 
-  const s = sumLists(exactLists);
-  const sRank = byTime && s.timeSum !== null ? s.timeSum : s.hits;
   const cands = new Map<string, Candidate>();
   let floors = 0;
   for (const r of partial) {
     floors += r.info.floor;
     const h = r.head;
     for (let p = 0; p < h.hashHi.length; p++) {
-      const k = hashKey(h.hashHi[p]!, h.hashLo[p]!);
+      const hi = h.hashHi[p]!;
+      const lo = h.hashLo[p]!;
+      const k = hashKey(hi, lo);
       let c = cands.get(k);
       if (c === undefined) {
+        // Its counts in the exact lists, looked up: they are not summed (a busy day's address
+        // list is ~100k keys, and a report of 30 days has two such days besides its weeks).
         c = { hits: 0, bytes: 0, timeSum: 0, timeMax: 0, seen: 0, seenFloors: 0, key: keyOf(h, p) };
-        const i = findKey(s, exactLists, h.hashHi[p]!, h.hashLo[p]!);
-        if (i >= 0) {
-          c.hits = s.hits[i]!;
-          c.bytes = s.bytes[i]!;
-          if (s.timeSum !== null) {
-            c.timeSum = s.timeSum[i]!;
-            c.timeMax = s.timeMax![i]!;
-          }
+        for (const l of exactLists) {
+          const i = findKey(l, hi, lo);
+          if (i >= 0) addEntry(c, l, i);
         }
         cands.set(k, c);
       }
-      c.hits += h.hits[p]!;
-      c.bytes += h.bytes[p]!;
-      if (h.timeSum !== null) {
-        c.timeSum += h.timeSum[p]!;
-        if (h.timeMax![p]! > c.timeMax) c.timeMax = h.timeMax![p]!;
-      }
+      addEntry(c, h, p);
       c.seen++;
       c.seenFloors += r.info.floor;
     }
@@ -131,20 +124,26 @@ export function rangeList(days: readonly ListSegment[], rolled: readonly RolledL
   const t = kthLargest(ranks, q.limit);
   // A key missing from some head may still reach t: only the whole lists can tell.
   for (const c of cands.values()) if (c.seen < partial.length && rankOf(c) + floors - c.seenFloors >= t) return whole();
-  // A key in no head: the days' count plus every floor.
+  // A key in no head: what the exact lists count of it plus every floor. First bounded by each
+  // exact list's largest rank outside the candidates; if that is not enough, summed key by key.
   if (floors >= t) return whole();
-  for (let i = 0; i < s.n; i++) {
-    if (sRank[i]! + floors < t) continue;
-    const l = exactLists[s.seg[i]!]!;
-    if (!cands.has(hashKey(l.hashHi[s.idx[i]!]!, l.hashLo[s.idx[i]!]!))) return whole();
+  if (outsideBound(exactLists, cands, byTime) + floors >= t) {
+    const s = sumLists(exactLists);
+    for (let i = 0; i < s.n; i++) {
+      const l = exactLists[s.seg[i]!]!;
+      const r = byTime ? (s.timeSum === null ? 0 : s.timeSum[i]!) : s.hits[i]!;
+      if (r + floors >= t && !cands.has(hashKey(l.hashHi[s.idx[i]!]!, l.hashLo[s.idx[i]!]!))) return whole();
+    }
   }
   const rows: SumRow[] = [];
   for (const c of exact) if (rankOf(c) >= t) rows.push({ key: c.key, hits: c.hits, bytes: c.bytes, timeSum: c.timeSum, timeMax: c.timeMax });
   let hits = 0;
   let bytes = 0;
-  for (let k = 0; k < s.n; k++) {
-    hits += s.hits[k]!;
-    bytes += s.bytes[k]!;
+  for (const l of exactLists) {
+    for (let k = 0; k < l.hits.length; k++) {
+      hits += l.hits[k]!;
+      bytes += l.bytes[k]!;
+    }
   }
   for (const r of partial) {
     hits += r.info.hits;
@@ -153,20 +152,26 @@ export function rangeList(days: readonly ListSegment[], rolled: readonly RolledL
   return { rows, sums: { hits, bytes }, whole: false };
 }
 
-/** Entry of the sums `s` (in hash order) with the hash (hi, lo), or -1. */
-function findKey(s: ReturnType<typeof sumLists>, lists: readonly ListSegment[], hi: number, lo: number): number {
-  let a = 0;
-  let b = s.n - 1;
-  while (a <= b) {
-    const m = (a + b) >>> 1;
-    const l = lists[s.seg[m]!]!;
-    const mh = l.hashHi[s.idx[m]!]!;
-    const ml = l.hashLo[s.idx[m]!]!;
-    if (mh < hi || (mh === hi && ml < lo)) a = m + 1;
-    else if (mh > hi || ml > lo) b = m - 1;
-    else return m;
+function addEntry(c: Candidate, l: ListSegment, i: number): void {
+  c.hits += l.hits[i]!;
+  c.bytes += l.bytes[i]!;
+  if (l.timeSum !== null) {
+    c.timeSum += l.timeSum[i]!;
+    if (l.timeMax![i]! > c.timeMax) c.timeMax = l.timeMax![i]!;
   }
-  return -1;
+}
+
+/** The sum over `lists` of each one's largest rank among keys that are not candidates: no such key counts more in them. */
+function outsideBound(lists: readonly ListSegment[], cands: ReadonlyMap<string, Candidate>, byTime: boolean): number {
+  let bound = 0;
+  for (const l of lists) {
+    const rank = byTime ? l.timeSum : l.hits;
+    if (rank === null) continue;
+    let m = 0;
+    for (let i = 0; i < rank.length; i++) if (rank[i]! > m && !cands.has(hashKey(l.hashHi[i]!, l.hashLo[i]!))) m = rank[i]!;
+    bound += m;
+  }
+  return bound;
 }
 
 /** Distinct keys over the days' lists and the rollups' key hashes. */
