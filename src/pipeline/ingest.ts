@@ -19,7 +19,7 @@ import { collectIfOverBudget } from '../core/memory.js';
 import { count, counted } from '../core/numbers.js';
 import type { RejectReason } from '../core/record.js';
 import { createByteParser, detectOrExplain, formatSpecOf, noLineMatches, type ByteLineParser, type Detection, type FormatSpec } from '../parse/index.js';
-import { ChangeWaiter, FileFollower, type FileInfo, inspectFile, LineGuard, matchesPrefix, MAX_LINE_BYTES, type OpenedSource, openFile, openStdin } from '../source/index.js';
+import { ChangeWaiter, completeLines, FileFollower, type FileInfo, inspectFile, LineGuard, matchesPrefix, MAX_LINE_BYTES, type OpenedSource, openFile, openStdin } from '../source/index.js';
 import type { RawSpool, Store } from '../store/index.js';
 import { cutInput } from './engine/cutter.js';
 import type { Executor } from './engine/executor.js';
@@ -475,14 +475,17 @@ function readError(e: unknown, name: string): Error {
   return isAppError(e) ? e : appError('ERR_SOURCE_READ', name, (e as Error).message);
 }
 
-/** A plain file from `offset` up to (not including) `end`. */
+/** A plain file from `offset` up to (not including) `end`, a newline: only complete lines (completeLines). */
 function openFileRange(info: FileInfo, name: string, offset: number, end: number): OpenedSource {
   const start = Math.min(offset, end);
   // createReadStream's `end` is inclusive; an empty range still needs a stream that ends.
   const raw = end > start ? createReadStream(info.path, { start, end: end - 1, highWaterMark: 256 * 1024 }) : Readable.from([]);
+  const lines = completeLines();
+  raw.on('error', (e: Error) => lines.destroy(e));
+  raw.pipe(lines);
   return {
     name,
-    stream: raw,
+    stream: lines,
     identity: info.identity,
     sizeOnDisk: info.size,
     skipBytes: 0,

@@ -14,9 +14,12 @@
  * poll. A file rotated away is drained until it has been quiet for a while, then read to its very
  * end (a last line without newline is then counted, as it would be by a one-off ingest).
  */
-import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { createReadStream, existsSync, watch, type FSWatcher } from 'node:fs';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { FINGERPRINT_BYTES } from './source.js';
 
 /** One read the runner should do: `readPath` from its checkpoint up to `end` (null: to EOF). */
@@ -71,6 +74,36 @@ async function lastNewlineEnd(fh: FileHandle, from: number, size: number): Promi
   return -1;
 }
 
+/**
+ * Where the complete lines of a rotated copy end: after the last newline of a plain file; for a
+ * gzip file, its end (null) when the archive is whole, else nothing yet (-1).
+ */
+async function completeLinesEnd(path: string, size: number): Promise<number | null> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return -1;
+  }
+  try {
+    const magic = await readAt(fh, 0, 2);
+    if (magic.length === 2 && magic[0] === 0x1f && magic[1] === 0x8b) return (await gzipWhole(path)) ? null : -1;
+    return await lastNewlineEnd(fh, 0, size);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Whether a gzip file decompresses to its end (a file still being compressed stops short). */
+async function gzipWhole(path: string): Promise<boolean> {
+  try {
+    await pipeline(createReadStream(path), createGunzip(), new Writable({ write: (_c, _e, cb) => cb() }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const ROTATED_SUFFIX = /^(?:\.\d+|[-.]\d{8}|[-.]\d{4}-\d{2}-\d{2})(?:\.gz)?$/;
 
 /**
@@ -121,6 +154,13 @@ export class FileFollower {
   #started = false;
   /** Rotated copies already read in this run (path + size + mtime): scanning them again is a no-op. */
   readonly #seen = new Set<string>();
+  /**
+   * Rotated copies found while still being written (logrotate's copytruncate copies, a .gz being
+   * compressed), with their mtime when last seen: read up to their last newline until they have
+   * been quiet for drainQuietMs, then to their end. A partial last line read from a copy in
+   * progress was counted as a line, and the rest of it as another (found by the kill -9 test).
+   */
+  readonly #fresh = new Map<string, number>();
 
   constructor(path: string, opts: FollowerOptions) {
     this.path = path;
@@ -147,15 +187,50 @@ export class FileFollower {
   async #siblings(sinceMs: number): Promise<FollowRead[]> {
     const out: FollowRead[] = [];
     for (const p of await rotatedSiblings(this.path, sinceMs)) {
-      try {
-        const st = await stat(p);
-        const key = `${p}\0${st.size}\0${st.mtimeMs}`;
-        if (this.#seen.has(key)) continue;
+      const r = await this.#siblingRead(p);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  /** The read a rotated copy needs now: none, its complete lines while it is being written, or all of it. */
+  async #siblingRead(p: string): Promise<FollowRead | null> {
+    let st: Awaited<ReturnType<typeof stat>>;
+    try {
+      st = await stat(p);
+    } catch {
+      return null; // gone meanwhile
+    }
+    const key = `${p}\0${st.size}\0${st.mtimeMs}`;
+    if (this.#seen.has(key)) return null;
+    if (Date.now() - st.mtimeMs < this.#opts.drainQuietMs) {
+      const end = await completeLinesEnd(p, st.size);
+      if (end === null) {
+        // A whole archive: nothing more will be written to it.
+        this.#fresh.delete(p);
         this.#seen.add(key);
-        out.push({ name: p, readPath: p, end: null });
-      } catch {
-        // gone meanwhile
+        return { name: p, readPath: p, end: null };
       }
+      this.#fresh.set(p, st.mtimeMs);
+      return end <= 0 ? null : { name: p, readPath: p, end };
+    }
+    this.#fresh.delete(p);
+    this.#seen.add(key);
+    return { name: p, readPath: p, end: null };
+  }
+
+  /** Reads of the copies still being written when found; one gone (compressed, renamed) is looked for under its new name. */
+  async #freshReads(): Promise<FollowRead[]> {
+    const out: FollowRead[] = [];
+    for (const [p, mtime] of [...this.#fresh]) {
+      if (existsSync(p)) {
+        const r = await this.#siblingRead(p);
+        if (r) out.push(r);
+        continue;
+      }
+      this.#fresh.delete(p);
+      // Compression keeps the mtime (gzip, and logrotate's compress): the new name is at least as new.
+      out.push(...(await this.#siblings(mtime - 1)));
     }
     return out;
   }
@@ -196,7 +271,7 @@ export class FileFollower {
     if (!this.#started) {
       this.#started = true;
       if (this.#opts.history) reads.push(...(await this.#siblings(0)));
-    }
+    } else reads.push(...(await this.#freshReads()));
 
     let st: Awaited<ReturnType<typeof stat>> | null = null;
     try {
@@ -267,7 +342,9 @@ export class FileFollower {
     } catch {
       s = 'missing';
     }
-    return s + (this.#draining.length > 0 ? `:draining${this.#draining.length}` : '');
+    // Files still settling are polled whatever the live file does.
+    const busy = this.#draining.length + this.#fresh.size;
+    return s + (busy > 0 ? `:draining${busy}` : '');
   }
 
   async close(): Promise<void> {
