@@ -18,6 +18,11 @@ export interface FileInfo {
   readonly size: number;
 }
 
+/** Compression is told by the magic bytes, not the file name. */
+export function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
 async function readHead(path: string, n: number): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
@@ -56,7 +61,7 @@ export async function inspectFile(path: string): Promise<FileInfo> {
     const st = await stat(path);
     if (!st.isFile()) throw new Error('not a regular file');
     const magic = await readHead(path, 2);
-    const gzip = magic.length === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+    const gzip = isGzip(magic);
     const head = gzip ? await gunzipHead(path, FINGERPRINT_BYTES) : await readHead(path, FINGERPRINT_BYTES);
     return {
       path,

@@ -20,6 +20,7 @@ import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { isGzip } from './file.js';
 import { FINGERPRINT_BYTES } from './source.js';
 
 /** One read the runner should do: `readPath` from its checkpoint up to `end` (null: to EOF). */
@@ -87,7 +88,7 @@ async function completeLinesEnd(path: string, size: number): Promise<number | nu
   }
   try {
     const magic = await readAt(fh, 0, 2);
-    if (magic.length === 2 && magic[0] === 0x1f && magic[1] === 0x8b) return (await gzipWhole(path)) ? null : -1;
+    if (isGzip(magic)) return (await gzipWhole(path)) ? null : -1;
     return await lastNewlineEnd(fh, 0, size);
   } finally {
     await fh.close();

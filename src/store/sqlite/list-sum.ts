@@ -164,6 +164,17 @@ function union(a: KeyHashes, b: KeyHashes, out: KeyHashes | null): number {
   return n;
 }
 
+/** Hits and bytes over every key of a list (or of its sums). */
+export function totalsOf(l: { readonly hits: Float64Array; readonly bytes: Float64Array }): { hits: number; bytes: number } {
+  let hits = 0;
+  let bytes = 0;
+  for (let k = 0; k < l.hits.length; k++) {
+    hits += l.hits[k]!;
+    bytes += l.bytes[k]!;
+  }
+  return { hits, bytes };
+}
+
 /** The per-key sums of `lists` (all of one list id). */
 export function sumLists(lists: readonly ListSegment[]): ListSums {
   let total = 0;

@@ -12,7 +12,7 @@
  * (a flat list, a large --top, --top 0) every whole list is read and summed: the same rows,
  * at the old price.
  */
-import { distinctKeys, kthLargest, sumLists, topRows, type KeyHashes, type SumRow } from './list-sum.js';
+import { distinctKeys, kthLargest, sumLists, topRows, totalsOf, type KeyHashes, type SumRow } from './list-sum.js';
 import type { RollupListInfo } from './rollup-parts.js';
 import { findKey } from './day-segment.js';
 import { keyOf, type ListSegment } from './segment-codec.js';
@@ -46,21 +46,15 @@ export interface RangeList {
 /** The rows and sums of the sum of `lists`, every key at hand. */
 function fromWhole(lists: readonly ListSegment[], q: RangeListQuery): RangeList {
   const s = sumLists(lists);
-  let hits = 0;
-  let bytes = 0;
-  for (let k = 0; k < s.n; k++) {
-    hits += s.hits[k]!;
-    bytes += s.bytes[k]!;
-  }
   const rank = q.byTime && s.timeSum !== null ? s.timeSum : s.hits;
-  let rows = topRows(s, lists, q.limit, rank);
+  let rows: SumRow[];
   if (q.min > 1) {
     // The floor is among keys with enough hits: rank only those.
     const ok = new Float64Array(rank.length);
     for (let k = 0; k < s.n; k++) ok[k] = s.hits[k]! >= q.min ? rank[k]! : -1;
     rows = topRows(s, lists, q.limit, ok).filter((r) => r.hits >= q.min);
-  }
-  return { rows, sums: s.n > 0 ? { hits, bytes } : null, whole: true };
+  } else rows = topRows(s, lists, q.limit, rank);
+  return { rows, sums: s.n > 0 ? totalsOf(s) : null, whole: true };
 }
 
 const hashKey = (hi: number, lo: number): string => `${hi}:${lo}`;
@@ -137,19 +131,12 @@ export function rangeList(days: readonly ListSegment[], rolled: readonly RolledL
   }
   const rows: SumRow[] = [];
   for (const c of exact) if (rankOf(c) >= t) rows.push({ key: c.key, hits: c.hits, bytes: c.bytes, timeSum: c.timeSum, timeMax: c.timeMax });
-  let hits = 0;
-  let bytes = 0;
-  for (const l of exactLists) {
-    for (let k = 0; k < l.hits.length; k++) {
-      hits += l.hits[k]!;
-      bytes += l.bytes[k]!;
-    }
+  const sums = { hits: 0, bytes: 0 };
+  for (const t of [...exactLists.map(totalsOf), ...partial.map((r) => r.info)]) {
+    sums.hits += t.hits;
+    sums.bytes += t.bytes;
   }
-  for (const r of partial) {
-    hits += r.info.hits;
-    bytes += r.info.bytes;
-  }
-  return { rows, sums: { hits, bytes }, whole: false };
+  return { rows, sums, whole: false };
 }
 
 function addEntry(c: Candidate, l: ListSegment, i: number): void {

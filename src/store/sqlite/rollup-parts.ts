@@ -11,10 +11,11 @@
  * its sums and the rank of the head's last key (every key outside the head ranks at most that),
  * and the period's "others". A report decides its top rows from the heads and reads a body only
  * when the heads cannot (range-lists.ts). On the 30-day report of a 10M-hit site a week's blob
- * was 20 MB, of which the address list 12 MB: its heads are ~0.3 MB and its hashes 2.7 MB.
+ * was 20 MB, of which the address list 12 MB: the week's heads (20 lists) are 0.11 MB and its
+ * address hashes 2.7 MB (bench/README.md, "Rollups stored by list").
  */
 import { LIST_IDS } from '../../core/lists.js';
-import { kthLargest, type KeyHashes } from './list-sum.js';
+import { kthLargest, totalsOf, type KeyHashes } from './list-sum.js';
 import { emptyList, encodeLists, keyOf, type DecodedLists, type ListSegment } from './segment-codec.js';
 
 export const PART_HEAD = 0;
@@ -126,15 +127,9 @@ export function rollupParts(summed: DecodedLists): { directory: Buffer; parts: I
   const infos: RollupListInfo[] = [];
   const heads = new Map<number, { head: ListSegment; floor: number }>();
   for (const [id, l] of summed.lists) {
-    let hits = 0;
-    let bytes = 0;
-    for (let i = 0; i < l.hits.length; i++) {
-      hits += l.hits[i]!;
-      bytes += l.bytes[i]!;
-    }
     const h = headOf(l, HEAD_KEYS);
     heads.set(id, h);
-    infos.push({ id, n: l.hashHi.length, headN: h.head.hashHi.length, hits, bytes, floor: h.floor, byTime: rankedByTime(l) });
+    infos.push({ id, n: l.hashHi.length, headN: h.head.hashHi.length, ...totalsOf(l), floor: h.floor, byTime: rankedByTime(l) });
   }
   function* parts(): Iterable<RollupPart> {
     for (const [id, l] of summed.lists) {
