@@ -123,6 +123,27 @@ describe('a list over rollups and days', () => {
       { numRuns: 300 },
     );
   });
+
+  it('counts distinct key hashes over many buckets, uniform or bunched into one bucket, as a set would', () => {
+    // Tens of thousands of keys: thousands of buckets and tables that grow; hashes bunched in a
+    // few values of hashHi (one bucket) or of hashLo must count the same.
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.integer({ min: 1, max: 12 }), fc.constantFrom('uniform', 'oneHi', 'fewLo'), (seed, k, shape) => {
+        let x = seed;
+        const rand = (): number => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0), x);
+        const pool: [number, number][] = [];
+        for (let i = 0; i < 30_000; i++) pool.push([shape === 'oneHi' ? 7 : rand(), shape === 'fewLo' ? rand() % 5 : rand()]);
+        const lists = Array.from({ length: k }, () => {
+          const keys = [...new Map(pool.filter(() => rand() % 3 === 0).map((h) => [`${h[0]}:${h[1]}`, h])).values()];
+          keys.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+          return { hashHi: Uint32Array.from(keys, (h) => h[0]), hashLo: Uint32Array.from(keys, (h) => h[1]) };
+        });
+        const want = new Set(lists.flatMap((l) => Array.from(l.hashHi, (h, i) => `${h}:${l.hashLo[i]}`))).size;
+        expect(rangeDistinct([], lists)).toBe(want);
+      }),
+      { numRuns: 12 },
+    );
+  });
 });
 
 describe('a rollup stored by list', () => {
