@@ -431,6 +431,17 @@ INSERT INTO seg_written (site_id, day) SELECT site_id, first_day FROM seg_rollup
 DELETE FROM seg_rollup;
 `,
   },
+  {
+    version: 11,
+    name: 'heads of busy days',
+    // A busy day of one piece gets a rollup of its own (first_day = last_day): its heads and
+    // address hashes, no bodies (rollups.ts). No table changes; the days a store already holds are
+    // marked, so the next compact() (`weblog store migrate` runs one) builds their heads. Builds
+    // of schema 10 never read such a rollup, and its triggers already delete it with its day.
+    sql: `
+INSERT INTO seg_written (site_id, day) SELECT site_id, day FROM seg GROUP BY site_id, day HAVING COUNT(*) = 1;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -5,7 +5,8 @@
  * Per list, `seg_rollup_part` holds:
  * - its **head**: the HEAD_KEYS keys of highest rank (hits; the time taken for slow pages), in
  *   hash order with their texts: a whole list when it has no more keys than that;
- * - its **body**: the whole list, only when the head is not all of it;
+ * - its **body**: the whole list, only when the head is not all of it (not for a day's rollup:
+ *   the day's one piece holds it);
  * - for the address list, its keys' **hashes**, for the distinct count over a range.
  * The rollup's row (`seg_rollup.lists`) keeps the **directory**: per list its number of keys,
  * its sums and the rank of the head's last key (every key outside the head ranks at most that),
@@ -121,9 +122,10 @@ export function decodeHashes(blob: Uint8Array): KeyHashes {
 
 /**
  * A period's summed lists as a directory and parts, one part at a time (each is inserted and
- * dropped before the next is made: a busy month holds its lists and one part).
+ * dropped before the next is made: a busy month holds its lists and one part). `bodies: false`
+ * for a day's rollup: its one piece's lists are the bodies, stored once.
  */
-export function rollupParts(summed: DecodedLists): { directory: Buffer; parts: Iterable<RollupPart> } {
+export function rollupParts(summed: DecodedLists, o: { bodies: boolean } = { bodies: true }): { directory: Buffer; parts: Iterable<RollupPart> } {
   const infos: RollupListInfo[] = [];
   const heads = new Map<number, { head: ListSegment; floor: number }>();
   for (const [id, l] of summed.lists) {
@@ -135,7 +137,7 @@ export function rollupParts(summed: DecodedLists): { directory: Buffer; parts: I
     for (const [id, l] of summed.lists) {
       const h = heads.get(id)!;
       yield { list: id, kind: PART_HEAD, data: encodeLists([h.head], NO_OTHERS) };
-      if (h.head !== l) yield { list: id, kind: PART_BODY, data: encodeLists([l], NO_OTHERS) };
+      if (h.head !== l && o.bodies) yield { list: id, kind: PART_BODY, data: encodeLists([l], NO_OTHERS) };
       if (id === LIST_IDS.ips) yield { list: id, kind: PART_HASHES, data: encodeHashes(l) };
     }
   }

@@ -1,7 +1,10 @@
 /**
  * Rollups: the lists of a site's whole ISO week or calendar month summed into one stored blob
  * (`seg_rollup`, schema v8), so that a report over a long range reads a few blobs instead of
- * one per day (365 days of a 10M-hit site: 280 MB of day lists, summed 365 ways).
+ * one per day (365 days of a 10M-hit site: 280 MB of day lists, summed 365 ways). A busy day
+ * of one piece has a rollup of its own (schema v11): not a sum, only its heads and address
+ * hashes (rollup-parts.ts), so that a report reads the heads of the days its weeks and months do
+ * not cover instead of their whole lists (a 10M-hit month: 6 MB a day).
  *
  * A rollup only stands in for lists: a report still reads every day's totals and visit summary
  * from `seg`. It is built at the end of an ingest for periods that have ended, were touched by
@@ -30,6 +33,9 @@ export function periodsOf(day: number): readonly Period[] {
   return [isoWeekOf(n), monthOf(n)].map((p) => ({ first: yyyymmdd(p.first), last: yyyymmdd(p.last) }));
 }
 
+/** A rollup of one day: its heads stand for the day's one piece, whose lists are its whole lists. */
+export const isDay = (p: Period): boolean => p.first === p.last;
+
 /**
  * Whether a period with data from day lo to day hi is worth a rollup of its own: not a month
  * whose data lies in one week (that week's rollup stands for it).
@@ -41,10 +47,10 @@ export function worthRolling(p: Period, lo: number, hi: number): boolean {
 
 /**
  * The rollups a report over [lo, hi] reads: among the stored ones inside the range, the longest
- * first (months before weeks), none overlapping another.
+ * first (months before weeks before days), none overlapping another.
  */
 export function chooseRollups<T extends Period>(stored: readonly T[], lo: number, hi: number): T[] {
-  const inside = stored.filter((p) => p.first >= lo && p.last <= hi && p.first < p.last);
+  const inside = stored.filter((p) => p.first >= lo && p.last <= hi);
   inside.sort((a, b) => span(b) - span(a) || a.first - b.first);
   const chosen: T[] = [];
   for (const p of inside) if (chosen.every((c) => p.last < c.first || p.first > c.last)) chosen.push(p);

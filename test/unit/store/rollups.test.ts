@@ -100,10 +100,13 @@ function batches(seed: number): DaySpec[][] {
   return out;
 }
 
-function rollups(path: string): string[] {
+/** The week and month rollups (`days`: the days' own rollups, their heads). */
+function rollups(path: string, days = false): string[] {
   const db = new Database(path, { readonly: true });
   try {
-    return (db.prepare('SELECT first_day, last_day FROM seg_rollup ORDER BY first_day, last_day').raw().all() as [number, number][]).map(([a, b]) => `${a}-${b}`);
+    return (db.prepare(`SELECT first_day, last_day FROM seg_rollup WHERE first_day ${days ? '=' : '<'} last_day ORDER BY first_day, last_day`).raw().all() as [number, number][]).map(
+      ([a, b]) => `${a}-${b}`,
+    );
   } finally {
     db.close();
   }
@@ -170,7 +173,7 @@ describe('week and month rollups (SQLite)', () => {
     await s.close();
     // The same store as schema 7 left it: no rollups.
     const db = new Database(path);
-    db.exec(`DROP TRIGGER seg_rollup_part_follows; DROP TABLE seg_rollup_part; DELETE FROM schema_migration WHERE version = 10;
+    db.exec(`DELETE FROM schema_migration WHERE version = 11; DROP TRIGGER seg_rollup_part_follows; DROP TABLE seg_rollup_part; DELETE FROM schema_migration WHERE version = 10;
       DROP TRIGGER seg_written_add; DROP TABLE seg_written; DELETE FROM schema_migration WHERE version = 9;
       DROP TRIGGER seg_rollup_stale_add; DROP TRIGGER seg_rollup_stale_del; DROP TABLE seg_rollup;
       DELETE FROM schema_migration WHERE version = 8;`);
@@ -209,9 +212,20 @@ describe('week and month rollups (SQLite)', () => {
     expect(rollups(pathA)).toEqual(expect.arrayContaining(['20240201-20240229', '20240205-20240211']));
     const db = new Database(pathA, { readonly: true });
     const bodies = db.prepare('SELECT COUNT(*) AS n FROM seg_rollup_part WHERE kind = 1').get() as { n: number };
+    // Every day (one piece each) has its heads and address hashes, and no body: its piece is it.
+    const dayParts = db
+      .prepare('SELECT p.kind, COUNT(*) AS n FROM seg_rollup_part p JOIN seg_rollup r ON r.id = p.rollup_id WHERE r.first_day = r.last_day GROUP BY p.kind ORDER BY p.kind')
+      .raw()
+      .all();
     db.close();
     expect(bodies.n).toBeGreaterThan(0);
-    for (const [from, to] of [['2024-02-01', '2024-02-29'], ['2024-02-03', '2024-02-27'], ['2024-02-05', '2024-02-18']] as const)
+    expect(rollups(pathA, true)).toHaveLength(29);
+    expect(dayParts).toEqual([
+      [0, 29 * 3],
+      [2, 29],
+    ]);
+    // Ranges whose ends are days outside any week: those days' heads decide, or their pieces are read.
+    for (const [from, to] of [['2024-02-01', '2024-02-29'], ['2024-02-03', '2024-02-27'], ['2024-02-05', '2024-02-18'], ['2024-02-06', '2024-02-08']] as const)
       for (const top of [0, 1, 10, 24, 300])
         for (const minHits of [{}, { ips: 2 }, { ips: 1000 }]) {
           const q: ReportQuery = { site: 'a.example', from, to, top, minHits };
@@ -289,7 +303,7 @@ describe('week and month rollups (SQLite)', () => {
     await s.compact();
     const ids = (): string[] => {
       const db = new Database(path, { readonly: true });
-      const r = (db.prepare('SELECT id, first_day, last_day FROM seg_rollup ORDER BY id').raw().all() as number[][]).map((x) => x.join(':'));
+      const r = (db.prepare('SELECT id, first_day, last_day FROM seg_rollup WHERE first_day < last_day ORDER BY id').raw().all() as number[][]).map((x) => x.join(':'));
       db.close();
       return r;
     };
@@ -299,7 +313,7 @@ describe('week and month rollups (SQLite)', () => {
     for (let i = 0; i < 2; i++) await s.commit(batchOf([{ site: 'a.example', date: '2024-03-20', hits: 1, pages: 1 }]));
     await s.close();
     const db = new Database(path);
-    db.exec(`DROP TRIGGER seg_rollup_part_follows; DROP TABLE seg_rollup_part; DELETE FROM schema_migration WHERE version = 10;
+    db.exec(`DELETE FROM schema_migration WHERE version = 11; DROP TRIGGER seg_rollup_part_follows; DROP TABLE seg_rollup_part; DELETE FROM schema_migration WHERE version = 10;
       DROP TRIGGER seg_written_add; DROP TABLE seg_written; DELETE FROM schema_migration WHERE version = 9;`);
     db.close();
     const migrated = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
@@ -307,13 +321,35 @@ describe('week and month rollups (SQLite)', () => {
     const check = new Database(path, { readonly: true });
     expect((check.prepare('SELECT COUNT(*) AS n FROM seg WHERE day = 20240320').get() as { n: number }).n).toBe(1);
     check.close();
-    // Schema 10 stores rollups by list: every period is rolled up again, none lost, each with its parts.
+    // Schema 10 stores rollups by list: every period is rolled up again, none lost, each with its
+    // parts (but a day without lists: its directory is empty, 3 float64s).
     const period = (r: string): string => r.slice(r.indexOf(':') + 1);
     expect(ids().map(period).sort()).toEqual(built.map(period).sort());
     const parts = new Database(path, { readonly: true });
-    const bare = parts.prepare('SELECT COUNT(*) AS n FROM seg_rollup r WHERE NOT EXISTS (SELECT 1 FROM seg_rollup_part p WHERE p.rollup_id = r.id)').get();
+    const bare = parts
+      .prepare('SELECT COUNT(*) AS n FROM seg_rollup r WHERE length(r.lists) > 24 AND NOT EXISTS (SELECT 1 FROM seg_rollup_part p WHERE p.rollup_id = r.id)')
+      .get();
     parts.close();
     expect(bare).toEqual({ n: 0 });
+    await migrated.close();
+  });
+
+  it('builds the heads of the days a store of schema 10 holds at its next compact (schema 11)', async () => {
+    const path = fresh();
+    const s = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
+    for (const days of batches(5)) await s.commit(batchOf(days));
+    await s.compact();
+    const days = rollups(path, true);
+    expect(days.length).toBeGreaterThan(10);
+    await s.close();
+    // The store as schema 10 left it: rollups of weeks and months only.
+    const db = new Database(path);
+    db.exec('DELETE FROM seg_rollup WHERE first_day = last_day; DELETE FROM schema_migration WHERE version = 11;');
+    db.close();
+    const migrated = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
+    expect(rollups(path, true)).toEqual([]);
+    await migrated.compact();
+    expect(rollups(path, true)).toEqual(days);
     await migrated.close();
   });
 
