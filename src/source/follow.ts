@@ -75,9 +75,12 @@ async function lastNewlineEnd(fh: FileHandle, from: number, size: number): Promi
   return -1;
 }
 
+/** What completeLinesEnd says of a gzip file that does not decompress to its end yet. */
+const UNFINISHED = -2;
+
 /**
- * Where the complete lines of a rotated copy end: after the last newline of a plain file; for a
- * gzip file, its end (null) when the archive is whole, else nothing yet (-1).
+ * Where the complete lines of a rotated copy end: after the last newline of a plain file (-1: no
+ * newline yet, or gone); for a gzip file, its end (null) when the archive is whole, else UNFINISHED.
  */
 async function completeLinesEnd(path: string, size: number): Promise<number | null> {
   let fh: FileHandle;
@@ -88,7 +91,7 @@ async function completeLinesEnd(path: string, size: number): Promise<number | nu
   }
   try {
     const magic = await readAt(fh, 0, 2);
-    if (isGzip(magic)) return (await gzipWhole(path)) ? null : -1;
+    if (isGzip(magic)) return (await gzipWhole(path)) ? null : UNFINISHED;
     return await lastNewlineEnd(fh, 0, size);
   } finally {
     await fh.close();
@@ -162,6 +165,11 @@ export class FileFollower {
    * progress was counted as a line, and the rest of it as another (found by the kill -9 test).
    */
   readonly #fresh = new Map<string, number>();
+  /**
+   * Archives found not whole, with their path + size + mtime then: one is decompressed again only
+   * once it has changed (every poll decompressed it, work that grew with the archive).
+   */
+  readonly #unfinished = new Map<string, string>();
 
   constructor(path: string, opts: FollowerOptions) {
     this.path = path;
@@ -205,7 +213,9 @@ export class FileFollower {
     const key = `${p}\0${st.size}\0${st.mtimeMs}`;
     if (this.#seen.has(key)) return null;
     if (Date.now() - st.mtimeMs < this.#opts.drainQuietMs) {
+      if (this.#unfinished.get(p) === key) return null;
       const end = await completeLinesEnd(p, st.size);
+      this.#unfinished.delete(p);
       if (end === null) {
         // A whole archive: nothing more will be written to it.
         this.#fresh.delete(p);
@@ -213,9 +223,11 @@ export class FileFollower {
         return { name: p, readPath: p, end: null };
       }
       this.#fresh.set(p, st.mtimeMs);
+      if (end === UNFINISHED) this.#unfinished.set(p, key);
       return end <= 0 ? null : { name: p, readPath: p, end };
     }
     this.#fresh.delete(p);
+    this.#unfinished.delete(p);
     this.#seen.add(key);
     return { name: p, readPath: p, end: null };
   }
@@ -230,6 +242,7 @@ export class FileFollower {
         continue;
       }
       this.#fresh.delete(p);
+      this.#unfinished.delete(p);
       // Compression keeps the mtime (gzip, and logrotate's compress): the new name is at least as new.
       out.push(...(await this.#siblings(mtime - 1)));
     }

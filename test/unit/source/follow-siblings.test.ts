@@ -7,9 +7,15 @@ import { mkdtempSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { createGunzip, gzipSync } from 'node:zlib';
+import { describe, expect, it, vi } from 'vitest';
 import { completeLines, FileFollower } from '../../../src/source/index.js';
+
+// Counts the follower's decompressions of archives (the original does the work).
+vi.mock('node:zlib', async (importOriginal) => {
+  const z = await importOriginal<typeof import('node:zlib')>();
+  return { ...z, createGunzip: vi.fn(z.createGunzip) };
+});
 
 const old = (path: string): void => utimesSync(path, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
 
@@ -39,6 +45,35 @@ describe('rotated copies found while being written', () => {
       renameSync(gz, renamed);
       expect((await f.poll()).find((r) => r.name === renamed)?.end).toBeNull();
       expect(await f.signature()).not.toContain('draining');
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('an archive found while being compressed', () => {
+  it('is decompressed again only once it has changed, not at every poll', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weblog-follow-gz-'));
+    const log = join(dir, 'access.log');
+    writeFileSync(log, 'live\n');
+    const whole = gzipSync('x\ny\n'.repeat(1000));
+    const gz = join(dir, 'access.log.1.gz');
+    writeFileSync(gz, whole.subarray(0, whole.length >> 1));
+    const gunzips = vi.mocked(createGunzip);
+    gunzips.mockClear();
+    const f = new FileFollower(log, { drainQuietMs: 60_000, history: true });
+    try {
+      expect((await f.poll()).find((r) => r.name === gz)).toBeUndefined();
+      expect(gunzips).toHaveBeenCalledTimes(1);
+      for (let i = 0; i < 3; i++) expect((await f.poll()).find((r) => r.name === gz)).toBeUndefined();
+      expect(gunzips).toHaveBeenCalledTimes(1);
+      // More of it written: looked at again, and still not whole.
+      writeFileSync(gz, whole.subarray(0, whole.length - 4));
+      expect((await f.poll()).find((r) => r.name === gz)).toBeUndefined();
+      expect(gunzips).toHaveBeenCalledTimes(2);
+      writeFileSync(gz, whole);
+      expect((await f.poll()).find((r) => r.name === gz)?.end).toBeNull();
+      expect(gunzips).toHaveBeenCalledTimes(3);
     } finally {
       await f.close();
     }
