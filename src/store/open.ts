@@ -28,6 +28,8 @@ export interface OpenStoreOptions {
   readonly rollupMinBytes?: number;
   /** SQLite: bytes of a site-day's open pieces from which compaction merges them in two steps (tests set 0; sqlite-store.ts). */
   readonly stepwiseBytes?: number;
+  /** SQLite: bytes of a piece's visit intervals per stored row (tests set a few; sqlite-store.ts). */
+  readonly visRowBytes?: number;
 }
 
 /** `WEBLOG_STORE`, else ~/.local/share/weblog/weblog.db (XDG data home when set). */

@@ -442,6 +442,27 @@ DELETE FROM seg_rollup;
 INSERT INTO seg_written (site_id, day) SELECT site_id, day FROM seg GROUP BY site_id, day HAVING COUNT(*) = 1;
 `,
   },
+  {
+    version: 12,
+    name: 'visit intervals in bounded rows',
+    // A piece's intervals in rows of at most 4 MB (part 0, 1, …; sqlite-store.ts VIS_ROW_BYTES):
+    // SQLite copies a row twice while writing it, so one row of a busy day's 29 MB of intervals
+    // set the 10M-line ingest's peak RSS. A piece is open while it has part 0. The rows a store
+    // holds become part 0 each, as they are.
+    sql: `
+CREATE TABLE seg_vis_rows (
+  seq INTEGER NOT NULL,
+  part INTEGER NOT NULL,
+  vis BLOB NOT NULL,
+  PRIMARY KEY (seq, part)
+);
+INSERT INTO seg_vis_rows (seq, part, vis) SELECT seq, 0, vis FROM seg_vis;
+DROP TRIGGER seg_vis_follows;
+DROP TABLE seg_vis;
+ALTER TABLE seg_vis_rows RENAME TO seg_vis;
+CREATE TRIGGER seg_vis_follows AFTER DELETE ON seg BEGIN DELETE FROM seg_vis WHERE seq = old.seq; END;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -55,6 +55,8 @@ export interface SqliteStoreOptions {
   readonly rollupMinBytes?: number;
   /** Bytes of a site-day's open pieces from which compaction merges them in two steps (STEPWISE_BYTES; 0 in tests). */
   readonly stepwiseBytes?: number;
+  /** Bytes of a piece's visit intervals per row of `seg_vis` (VIS_ROW_BYTES; small in tests). */
+  readonly visRowBytes?: number;
 }
 
 /** A site-day that gathered this many segments from one process is compacted at once. */
@@ -79,6 +81,12 @@ const ROLLUP_MAX_BYTES = 64 * 1024 * 1024;
  * shared host's small site-days, thousands per compaction).
  */
 const STEPWISE_BYTES = 16 * 1024 * 1024;
+/**
+ * A piece's visit intervals are stored in rows of at most this many bytes (schema v12): writing a
+ * row costs twice its size in transient copies (SQLite's bound copy and its record), so a busy
+ * day's 29 MB of joined intervals in one row added 58 MB to the 10M-line ingest's peak RSS.
+ */
+const VIS_ROW_BYTES = 4 * 1024 * 1024;
 /** Site-days compacted in one transaction by compact(). */
 const COMPACT_CHUNK = 256;
 
@@ -223,6 +231,7 @@ class SqliteStore implements Store {
   readonly #written = new WrittenPieces(COMPACT_AT);
   readonly #rollupMin: number;
   readonly #stepwiseBytes: number;
+  readonly #visRow: number;
   /** The site metadata last written per site: a commit that brings the same skips the write. */
   readonly #metaWritten = new Map<string, string>();
   readonly #st;
@@ -234,6 +243,7 @@ class SqliteStore implements Store {
     this.#readonly = opts.readonly ?? false;
     this.#rollupMin = opts.rollupMinBytes ?? ROLLUP_MIN_BYTES;
     this.#stepwiseBytes = opts.stepwiseBytes ?? STEPWISE_BYTES;
+    this.#visRow = opts.visRowBytes ?? VIS_ROW_BYTES;
     const p = <T = unknown>(sql: string) => db.prepare<unknown[], T>(sql);
     if (!this.#readonly) db.prepare('INSERT OR IGNORE INTO store_meta (key, value) VALUES (?, ?)').run('hash_seed', String(randomInt(2 ** 31)));
     const seed = db.prepare<[], { value: string }>("SELECT value FROM store_meta WHERE key = 'hash_seed'").get();
@@ -250,18 +260,20 @@ class SqliteStore implements Store {
       sites: p<{ name: string }>('SELECT s.name FROM site s WHERE EXISTS (SELECT 1 FROM seg t WHERE t.site_id = s.id) ORDER BY s.name'),
       segPut: p(`INSERT INTO seg (site_id, day, gen, hits, pages, bytes, bots, ftp_transfers, ftp_bytes, visitors, visits, bounces, visit_seconds, lists)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      visPut: p('INSERT INTO seg_vis (seq, vis) VALUES (?, ?)'),
+      visPut: p('INSERT INTO seg_vis (seq, part, vis) VALUES (?, ?, ?)'),
+      visParts: p<{ vis: Buffer }>('SELECT vis FROM seg_vis WHERE seq = ? ORDER BY part'),
       // Open pieces (with intervals) and closed ones apart: a busy day's blobs are read once, and
       // only when there are two pieces of a kind to merge (piecesOfDay reads no blob).
       // length() of a blob is read from its row header, without its pages.
       piecesOfDay: p<{ open: number | null; closed: number | null; open_bytes: number | null }>(
-        `SELECT SUM(v.seq IS NOT NULL) AS open, SUM(v.seq IS NULL) AS closed, SUM(length(g.lists) + COALESCE(length(v.vis), 0)) FILTER (WHERE v.seq IS NOT NULL) AS open_bytes
-         FROM seg g LEFT JOIN seg_vis v ON v.seq = g.seq WHERE g.site_id = ? AND g.day = ? AND g.gen = ?`,
+        `SELECT SUM(v.seq IS NOT NULL) AS open, SUM(v.seq IS NULL) AS closed,
+           SUM(length(g.lists) + (SELECT SUM(length(x.vis)) FROM seg_vis x WHERE x.seq = g.seq)) FILTER (WHERE v.seq IS NOT NULL) AS open_bytes
+         FROM seg g LEFT JOIN seg_vis v ON v.seq = g.seq AND v.part = 0 WHERE g.site_id = ? AND g.day = ? AND g.gen = ?`,
       ),
-      openOfDay: p<SegRow>('SELECT g.*, v.vis FROM seg g JOIN seg_vis v ON v.seq = g.seq WHERE g.site_id = ? AND g.day = ? AND g.gen = ? ORDER BY g.seq'),
+      openOfDay: p<Omit<SegRow, 'vis'>>('SELECT g.* FROM seg g JOIN seg_vis v ON v.seq = g.seq AND v.part = 0 WHERE g.site_id = ? AND g.day = ? AND g.gen = ? ORDER BY g.seq'),
       openMetaOfDay: p<Omit<SegRow, 'lists' | 'vis'>>(
         `SELECT g.seq, g.gen, g.hits, g.pages, g.bytes, g.bots, g.ftp_transfers, g.ftp_bytes, g.visitors, g.visits, g.bounces, g.visit_seconds
-         FROM seg g JOIN seg_vis v ON v.seq = g.seq WHERE g.site_id = ? AND g.day = ? AND g.gen = ? ORDER BY g.seq`,
+         FROM seg g JOIN seg_vis v ON v.seq = g.seq AND v.part = 0 WHERE g.site_id = ? AND g.day = ? AND g.gen = ? ORDER BY g.seq`,
       ),
       segListsSet: p('UPDATE seg SET lists = ? WHERE seq = ?'),
       closedOfDay: p<SegRow>(
@@ -297,7 +309,7 @@ class SqliteStore implements Store {
       // A day with two open pieces of one generation has its visits joined by the report (entry
       // and exit pages): its stored lists are not the day's, so its period is not rolled up.
       periodJoins: p<{ one: number }>(
-        `SELECT 1 AS one FROM seg g JOIN seg_vis v ON v.seq = g.seq WHERE g.site_id = ? AND g.day BETWEEN ? AND ?
+        `SELECT 1 AS one FROM seg g JOIN seg_vis v ON v.seq = g.seq AND v.part = 0 WHERE g.site_id = ? AND g.day BETWEEN ? AND ?
          GROUP BY g.day, g.gen HAVING COUNT(*) > 1 LIMIT 1`,
       ),
       periodSeqs: p<{ seq: number }>('SELECT seq FROM seg WHERE site_id = ? AND day BETWEEN ? AND ? ORDER BY seq'),
@@ -312,7 +324,6 @@ class SqliteStore implements Store {
       writtenDrop: p('DELETE FROM seg_written WHERE id > ?'),
       writtenKeep: p('INSERT INTO seg_written (site_id, day) VALUES (?, ?)'),
       rollupHas: p<{ id: number }>('SELECT id FROM seg_rollup WHERE site_id = ? AND first_day = ? AND last_day = ?'),
-      segVis: p<{ vis: Buffer }>('SELECT vis FROM seg_vis WHERE seq = ?'),
       rejectUp: p(`INSERT INTO rejected (site_id, reason, lines) VALUES (?, ?, ?)
         ON CONFLICT (site_id, reason) DO UPDATE SET lines = lines + excluded.lines`),
       cpAll: p<{ fp_len: number; fp_hash: string; dev: number; ino: number; offset: number; lines: number }>(
@@ -360,8 +371,24 @@ class SqliteStore implements Store {
     const t = e.totals;
     const sm = e.summary;
     const seq = Number(this.#st.segPut.run(siteId, day, gen, t[0], t[1], t[2], t[3], t[4], t[5], sm.visitors, sm.visits, sm.bounces, sm.visitSeconds, e.lists).lastInsertRowid);
-    if (e.vis !== null) this.#st.visPut.run(seq, e.vis);
+    if (e.vis !== null) {
+      // In rows of at most #visRow bytes: SQLite copies a bound blob and then builds its record,
+      // two transient copies of the row (a busy day's 29 MB of intervals: +58 MB of peak RSS).
+      const row = this.#visRow;
+      for (let o = 0, part = 0; part === 0 || o < e.vis.length; o += row, part++) this.#st.visPut.run(seq, part, e.vis.subarray(o, Math.min(o + row, e.vis.length)));
+    }
     return seq;
+  }
+
+  /** A piece's visit intervals blob, from its rows. */
+  #readVis(seq: number): Buffer {
+    const rows = this.#st.visParts.all(seq);
+    return rows.length === 1 ? rows[0]!.vis : Buffer.concat(rows.map((r) => r.vis));
+  }
+
+  /** The open pieces of a site-day, their intervals read. */
+  #openOfDay(siteId: number, day: number, gen: string): SegRow[] {
+    return this.#st.openOfDay.all(siteId, day, gen).map((r) => ({ ...r, vis: this.#readVis(r.seq) }));
   }
 
   #checkSource(batch: Batch): void {
@@ -402,7 +429,7 @@ class SqliteStore implements Store {
     // Open and closed pieces of one generation are merged separately: closed visits cannot be joined.
     if ((n.open ?? 0) >= 2) {
       if ((n.open_bytes ?? 0) >= this.#stepwiseBytes) this.#compactOpenStepwise(siteId, day, gen);
-      else this.#replace(siteId, day, gen, this.#st.openOfDay.all(siteId, day, gen));
+      else this.#replace(siteId, day, gen, this.#openOfDay(siteId, day, gen));
     }
     if ((n.closed ?? 0) >= 2) this.#replace(siteId, day, gen, this.#st.closedOfDay.all(siteId, day, gen));
   }
@@ -441,7 +468,7 @@ class SqliteStore implements Store {
     const present = owns.filter((u) => u !== undefined);
     let bytes = 0;
     const pieces = rows.map((r, i) => {
-      const b = this.#st.segVis.get(r.seq)!.vis;
+      const b = this.#readVis(r.seq);
       bytes += b.length;
       return { visits: decodeVisits(b), urls: owns[i] };
     });
@@ -601,6 +628,8 @@ class SqliteStore implements Store {
           this.#st.rollupDel.run(site, first, last);
           const id = this.#st.rollupPut.run(site, first, last, directory).lastInsertRowid;
           for (const part of parts) this.#st.rollupPartPut.run(id, part.list, part.kind, part.data);
+          // The period's lists (a busy day's: 30 MB on 10M lines) die here, not at the next batch.
+          releaseBuffers(lists.length);
         }).immediate();
         // One period per transaction; readers get their turn between them.
         await setImmediate();
@@ -636,12 +665,12 @@ class SqliteStore implements Store {
         const groups = db
           .prepare<[number, number], { site_id: number; name: string; day: number; gen: string; n: number }>(
             `SELECT g.site_id, s.name, g.day, g.gen, COUNT(*) AS n FROM seg_vis v JOIN seg g ON g.seq = v.seq JOIN site s ON s.id = g.site_id
-             WHERE g.day < ? AND s.raw_window_days = ? GROUP BY g.site_id, g.day, g.gen`,
+             WHERE v.part = 0 AND g.day < ? AND s.raw_window_days = ? GROUP BY g.site_id, g.day, g.gen`,
           )
           .all(cutoff, w);
         for (const r of groups) {
           if (r.n > 1) {
-            const rows = this.#st.openOfDay.all(r.site_id, r.day, r.gen);
+            const rows = this.#openOfDay(r.site_id, r.day, r.gen);
             const merged = closeSegment(mergeDaySegments(rows.map(segmentOf), this.#timeout, this.#hasher));
             for (const x of rows) this.#st.segDel.run(x.seq);
             this.#put(r.site_id, r.day, r.gen, merged);
@@ -704,7 +733,7 @@ class SqliteStore implements Store {
     const rows: (Omit<SegRow, 'lists'> & { lists: Buffer | null; day: number })[] = head.map((r) => ({
       ...r,
       lists: covers(rollups, r.day) ? null : this.#st.segLists.get(r.seq)!.lists,
-      vis: r.open === 1 && openPieces.get(dayGen(r))! > 1 ? this.#st.segVis.get(r.seq)!.vis : null,
+      vis: r.open === 1 && openPieces.get(dayGen(r))! > 1 ? this.#readVis(r.seq) : null,
     }));
     const rejected: Record<string, number> = {};
     for (const r of this.#st.rejected.all(site)) rejected[r.reason] = r.lines;

@@ -173,7 +173,7 @@ describe('week and month rollups (SQLite)', () => {
     await s.close();
     // The same store as schema 7 left it: no rollups.
     const db = new Database(path);
-    db.exec(`DELETE FROM schema_migration WHERE version = 11; DROP TRIGGER seg_rollup_part_follows; DROP TABLE seg_rollup_part; DELETE FROM schema_migration WHERE version = 10;
+    db.exec(`DELETE FROM schema_migration WHERE version IN (11, 12); DROP TRIGGER seg_rollup_part_follows; DROP TABLE seg_rollup_part; DELETE FROM schema_migration WHERE version = 10;
       DROP TRIGGER seg_written_add; DROP TABLE seg_written; DELETE FROM schema_migration WHERE version = 9;
       DROP TRIGGER seg_rollup_stale_add; DROP TRIGGER seg_rollup_stale_del; DROP TABLE seg_rollup;
       DELETE FROM schema_migration WHERE version = 8;`);
@@ -313,7 +313,7 @@ describe('week and month rollups (SQLite)', () => {
     for (let i = 0; i < 2; i++) await s.commit(batchOf([{ site: 'a.example', date: '2024-03-20', hits: 1, pages: 1 }]));
     await s.close();
     const db = new Database(path);
-    db.exec(`DELETE FROM schema_migration WHERE version = 11; DROP TRIGGER seg_rollup_part_follows; DROP TABLE seg_rollup_part; DELETE FROM schema_migration WHERE version = 10;
+    db.exec(`DELETE FROM schema_migration WHERE version IN (11, 12); DROP TRIGGER seg_rollup_part_follows; DROP TABLE seg_rollup_part; DELETE FROM schema_migration WHERE version = 10;
       DROP TRIGGER seg_written_add; DROP TABLE seg_written; DELETE FROM schema_migration WHERE version = 9;`);
     db.close();
     const migrated = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
@@ -344,7 +344,7 @@ describe('week and month rollups (SQLite)', () => {
     await s.close();
     // The store as schema 10 left it: rollups of weeks and months only.
     const db = new Database(path);
-    db.exec('DELETE FROM seg_rollup WHERE first_day = last_day; DELETE FROM schema_migration WHERE version = 11;');
+    db.exec('DELETE FROM seg_rollup WHERE first_day = last_day; DELETE FROM schema_migration WHERE version IN (11, 12);');
     db.close();
     const migrated = await openStore(path, { visitTimeoutSec: 1800, rollupMinBytes: 0 });
     expect(rollups(path, true)).toEqual([]);

@@ -13,6 +13,8 @@ import { batchOf } from '../../helpers/batch.js';
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'weblog-store-')), 'w.db');
 
 runStoreContract('sqlite', () => openStore(fresh(), { visitTimeoutSec: 1800 }));
+// Every piece's intervals in several rows (schema v12), read back and merged as one.
+runStoreContract('sqlite, intervals in 64-byte rows', () => openStore(fresh(), { visitTimeoutSec: 1800, visRowBytes: 64 }));
 
 describe('sqlite store specifics', () => {
   it('records migrations and refuses a newer schema', async () => {
@@ -106,7 +108,7 @@ describe('sqlite store specifics', () => {
     await s.close();
     // The same store as v6 wrote it: the intervals in seg.vis (and no v8 rollups).
     const db = new Database(path);
-    db.exec(`DELETE FROM schema_migration WHERE version = 11; DROP TRIGGER seg_rollup_part_follows; DROP TABLE seg_rollup_part; DELETE FROM schema_migration WHERE version = 10;
+    db.exec(`DELETE FROM schema_migration WHERE version IN (11, 12); DROP TRIGGER seg_rollup_part_follows; DROP TABLE seg_rollup_part; DELETE FROM schema_migration WHERE version = 10;
       DROP TRIGGER seg_written_add; DROP TABLE seg_written; DELETE FROM schema_migration WHERE version = 9;
       DROP TRIGGER seg_rollup_stale_add;
       DROP TRIGGER seg_rollup_stale_del;
