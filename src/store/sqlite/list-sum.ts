@@ -168,7 +168,7 @@ export function distinctKeys(lists: readonly KeyHashes[]): number {
   return distinct;
 }
 
-/** Keys a bucket of `distinctKeys` aims at: its table (2 × 12 bytes a slot) stays in L1/L2. */
+/** Keys a bucket of `distinctKeys` aims at: its table (12 bytes a slot, twice the keys in slots) stays in L1/L2. */
 const BUCKET_KEYS = 512;
 
 /** Hits and bytes over every key of a list (or of its sums). */
