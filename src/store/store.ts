@@ -34,14 +34,14 @@ export interface ReportQuery {
   readonly minHits?: Partial<Record<ListName, number>>;
 }
 
+/** Keys the `hours` list can have. */
+export const HOUR_KEYS = 24;
+
 /**
  * The rows a report gets of a list for `top`: `hours` whole (a report draws all 24), every other
  * list `top` (0 = all). A report asked the other lists for 24 rows too, only for the hours' sake:
  * 24 rows of a flat list cannot be told from the rollups' heads, 10 can (range-lists.ts).
  */
-/** Keys the `hours` list can have. */
-export const HOUR_KEYS = 24;
-
 export function rowsOf(list: ListName, top: number): number {
   return list === 'hours' ? 0 : top;
 }

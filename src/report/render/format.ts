@@ -30,7 +30,6 @@ function fixed(v: number, digits: number, locale: string): string {
   return locale.startsWith('de') ? s.replace('.', ',') : s;
 }
 
-/** Binary units as GoAccess prints them; one decimal from KiB up, so columns stay narrow. */
 /**
  * The largest f(x) of items, or `start` when larger: not Math.max(...values), whose arguments go on
  * the stack (a report with --top 0 of a busy site has 459k addresses: RangeError).
@@ -44,6 +43,7 @@ export function maxOf<T>(items: readonly T[], f: (x: T) => number, start = -Infi
   return m;
 }
 
+/** Binary units as GoAccess prints them; one decimal from KiB up, so columns stay narrow. */
 export function humanBytes(n: number, locale = 'en-GB'): string {
   if (!Number.isFinite(n) || n < 1024) return `${Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0} B`;
   let v = n;
